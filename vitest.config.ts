@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Tests against real OVS / libvirtd share one daemon each: files that touch them run one at a time.
+    fileParallelism: true,
+    pool: 'forks',
+  },
+});
