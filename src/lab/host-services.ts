@@ -45,7 +45,8 @@ export class MissingProgramError extends Error {
   }
 }
 
-const SBIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/share/openvswitch/scripts';
+const SBIN_PATH =
+  '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/share/openvswitch/scripts';
 
 /** Runs a program (no shell) and resolves with its output; rejects with CommandError. */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {

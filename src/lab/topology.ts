@@ -56,7 +56,8 @@ export class Topology {
 
   /** `prefix` starts every bridge, namespace and interface name this topology creates. */
   constructor(readonly prefix: string) {
-    if (!/^[a-z][a-z0-9]{1,7}$/.test(prefix)) throw new Error(`bad topology prefix ${JSON.stringify(prefix)}`);
+    if (!/^[a-z][a-z0-9]{1,7}$/.test(prefix))
+      throw new Error(`bad topology prefix ${JSON.stringify(prefix)}`);
   }
 
   private name(suffix: string): string {

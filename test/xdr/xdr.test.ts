@@ -5,6 +5,7 @@ import { XdrWriter } from '../../src/xdr/writer.js';
 
 describe('XDR reader/writer', () => {
   it('decodes a hand-built fixture field by field', () => {
+    // prettier-ignore
     const bytes = Buffer.from([
       0x00, 0x00, 0x00, 0x05, // uint32 5
       0xff, 0xff, 0xff, 0xfe, // int32 -2
