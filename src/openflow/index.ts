@@ -1,0 +1,68 @@
+/**
+ * OpenFlow 1.0 / 1.3 codec: a version-neutral model (model.ts) and pure encoders/decoders.
+ *
+ * Decoding (never throws; bad input becomes a typed error value):
+ *   decodeMessage(buf, start?, end?): DecodeResult
+ *       one whole message (header included) -> { ok: true, version, xid, msg } | { ok: false, error }.
+ *       error: { code: 'truncated' | 'bad-length' | 'bad-version' | 'bad-type' | 'malformed', message,
+ *       offset, version?, msgType?, xid? } (the header fields let a session answer with OFPT_ERROR).
+ *       Binary fields in `msg` (packet data, echo data) are views into `buf`, not copies.
+ *       HELLO is decoded whatever its version (negotiation needs a newer peer's bitmap).
+ *   new OfStreamDecoder({ maxMessageSize? }) (stream-decoder.ts)
+ *       .push(chunk, onFrame: (buf, start, end) => void): OfStreamError | undefined
+ *       TCP framing: partial frames, several messages per chunk, size guard; sticky error state
+ *       (.error), .buffered bytes of an incomplete message. A message lying whole in one chunk is
+ *       passed as a view of that chunk; feed each frame to decodeMessage(buf, start, end).
+ *
+ * Encoding (throws OfEncodeError only when the message cannot be expressed in the version or a value
+ * is out of its field's range: a caller bug, never a consequence of network input):
+ *   encodeMessage(version, xid, msg): Buffer        any OfMessage
+ *   messageLength(version, msg): number             exact encoded length (validates)
+ *   writeMessage(buf, offset, version, xid, msg): number   into a caller's buffer; returns the length
+ *       (RangeError when it does not fit: size the buffer with messageLength, or batch until full)
+ *   encodeFlowMod(version, xid, fm) / flowModLength(version, fm) / writeFlowMod(buf, offset, version, xid, fm)
+ *   encodePacketOut(version, xid, po) / packetOutLength(version, po) / writePacketOut(buf, offset, version, xid, po)
+ *
+ * Version negotiation (hello.ts):
+ *   helloFor(versions): Hello                  our HELLO, with a 1.3 version bitmap
+ *   negotiateVersion(ours, peerHeaderVersion, peerHello.versions): OfVersion | undefined
+ *       highest version in both bitmaps; without a peer bitmap, min(our highest, peer's header version)
+ *       if we support it (OF1.3 spec 6.3.1).
+ *
+ * Model (model.ts): Match, Action, Instruction, FlowMod, PacketOut, PacketIn, FlowRemoved, PortStatus,
+ *   PortDesc, FeaturesReply, MultipartRequest/Reply (desc, flow, aggregate, table, port, portDesc,
+ *   other), RoleRequest/Reply, Experimenter, ... in the OfMessage union (Of10Message: without role
+ *   messages). Constants: OFPP (port numbers, 32-bit in both versions), OFP_VERSION_10/13,
+ *   OFP_NO_BUFFER, OFPCML_NO_BUFFER, OFPFF, OFPR, OFPRR, OFPPR, OFPPC, OFPPS, OFPVID_*, OFPTT_ALL,
+ *   OFPG_ANY, OFPET, OFPBRC, OFPCR_ROLE, OFPMPF_MORE.
+ *   MACs are 48-bit numbers, IPv4 32-bit numbers, IPv6 16-byte Buffers, 64-bit fields bigint.
+ *   1.0 flow-mods use `instructions: [applyActions(...)]` too: one model for both versions.
+ * Builders (builders.ts): flowMod({...}), packetOut({...}), applyActions(...), output(port, maxLen?).
+ * Addresses (addresses.ts): parseMac/formatMac/readMac/writeMac, parseIpv4/formatIpv4, ipv4PrefixMask,
+ *   parseIpv6/formatIpv6, isMulticastMac, BROADCAST_MAC.
+ */
+
+export * from './model.js';
+export * from './builders.js';
+export * from './addresses.js';
+export { OfEncodeError } from './errors.js';
+export { OFP_HEADER_LEN, OFP_MAX_MESSAGE_LEN } from './header.js';
+export { helloFor, negotiateVersion } from './hello.js';
+export {
+  decodeMessage,
+  encodeMessage,
+  messageLength,
+  writeMessage,
+  encodeFlowMod,
+  flowModLength,
+  writeFlowMod,
+  encodePacketOut,
+  packetOutLength,
+  writePacketOut,
+} from './codec.js';
+export {
+  OfStreamDecoder,
+  type OfFrameHandler,
+  type OfStreamError,
+  type OfStreamDecoderOptions,
+} from './stream-decoder.js';

@@ -1,0 +1,120 @@
+// TCP framing for OpenFlow: every message starts with an 8-byte header whose bytes 2..3 hold the whole
+// message length. A chunk may hold part of a message, one message, or several. Messages lying whole in
+// one chunk are handed over as views of that chunk (no copy); only a message split across chunks is
+// assembled in a buffer of its own (allocated once, at its exact length).
+
+import { OFP_HEADER_LEN, OFP_MAX_MESSAGE_LEN } from './header.js';
+
+export interface OfStreamDecoderOptions {
+  /** Largest accepted message, header included (default and upper bound: 65535, the field's limit). */
+  maxMessageSize?: number;
+}
+
+export interface OfStreamError {
+  code: 'too-large' | 'bad-length';
+  message: string;
+  /** The offending header length field. */
+  length: number;
+}
+
+/** Receives one whole message: bytes [start, end) of buf. Must not throw. */
+export type OfFrameHandler = (buf: Buffer, start: number, end: number) => void;
+
+export class OfStreamDecoder {
+  private readonly maxMessageSize: number;
+  /** First bytes of a message whose length field has not fully arrived yet. */
+  private readonly lenBytes = Buffer.alloc(4);
+  private lenFill = 0;
+  /** A message being assembled across chunks. */
+  private partial: Buffer | undefined;
+  private partialFill = 0;
+  private failed: OfStreamError | undefined;
+
+  constructor(opts: OfStreamDecoderOptions = {}) {
+    this.maxMessageSize = Math.min(opts.maxMessageSize ?? OFP_MAX_MESSAGE_LEN, OFP_MAX_MESSAGE_LEN);
+  }
+
+  /** The sticky error, once the stream went bad: the connection should be closed. */
+  get error(): OfStreamError | undefined {
+    return this.failed;
+  }
+
+  /** Bytes held from an incomplete message. */
+  get buffered(): number {
+    return this.partial ? this.partialFill : this.lenFill;
+  }
+
+  private check(len: number): OfStreamError | undefined {
+    if (len < OFP_HEADER_LEN) {
+      this.failed = {
+        code: 'bad-length',
+        message: `message length ${len} is shorter than the header`,
+        length: len,
+      };
+    } else if (len > this.maxMessageSize) {
+      this.failed = {
+        code: 'too-large',
+        message: `message length ${len} exceeds limit ${this.maxMessageSize}`,
+        length: len,
+      };
+    }
+    return this.failed;
+  }
+
+  /**
+   * Feeds one chunk; calls onFrame for every complete message, in order. Returns the error (and stops)
+   * when a header announces an impossible or oversized length; every later call returns it again.
+   */
+  push(chunk: Buffer, onFrame: OfFrameHandler): OfStreamError | undefined {
+    if (this.failed) return this.failed;
+    let off = 0;
+    const n = chunk.length;
+
+    if (this.lenFill > 0) {
+      const take = Math.min(4 - this.lenFill, n);
+      chunk.copy(this.lenBytes, this.lenFill, 0, take);
+      this.lenFill += take;
+      off = take;
+      if (this.lenFill < 4) return undefined;
+      const len = this.lenBytes.readUInt16BE(2);
+      if (this.check(len)) return this.failed;
+      this.partial = Buffer.allocUnsafe(len);
+      this.lenBytes.copy(this.partial, 0, 0, 4);
+      this.partialFill = 4;
+      this.lenFill = 0;
+    }
+
+    if (this.partial) {
+      const p = this.partial;
+      const take = Math.min(p.length - this.partialFill, n - off);
+      chunk.copy(p, this.partialFill, off, off + take);
+      this.partialFill += take;
+      off += take;
+      if (this.partialFill < p.length) return undefined;
+      this.partial = undefined;
+      this.partialFill = 0;
+      onFrame(p, 0, p.length);
+    }
+
+    while (off < n) {
+      const remaining = n - off;
+      if (remaining < 4) {
+        chunk.copy(this.lenBytes, 0, off, n);
+        this.lenFill = remaining;
+        return undefined;
+      }
+      const len = chunk.readUInt16BE(off + 2);
+      if (this.check(len)) return this.failed;
+      if (remaining < len) {
+        const p = Buffer.allocUnsafe(len);
+        chunk.copy(p, 0, off, n);
+        this.partial = p;
+        this.partialFill = remaining;
+        return undefined;
+      }
+      onFrame(chunk, off, off + len);
+      off += len;
+    }
+    return undefined;
+  }
+}

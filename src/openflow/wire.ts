@@ -1,0 +1,35 @@
+// Big-endian field writers for the encoders' hot paths. Buffer's own write methods validate their
+// arguments on every call and the bigint ones allocate; values here were validated by the length pass,
+// so these write bytes directly.
+
+const scratch = new BigUint64Array(1);
+const scratchBytes = new Uint8Array(scratch.buffer);
+/** Index in scratchBytes of the most significant byte, host byte order independent. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export function u16(buf: Buffer, off: number, v: number): void {
+  buf[off] = v >>> 8;
+  buf[off + 1] = v;
+}
+
+export function u32(buf: Buffer, off: number, v: number): void {
+  buf[off] = v >>> 24;
+  buf[off + 1] = v >>> 16;
+  buf[off + 2] = v >>> 8;
+  buf[off + 3] = v;
+}
+
+/** A bigint in [0, 2^64) as 8 big-endian bytes. */
+export function u64(buf: Buffer, off: number, v: bigint): void {
+  scratch[0] = v;
+  if (LITTLE_ENDIAN) {
+    for (let i = 0; i < 8; i++) buf[off + i] = scratchBytes[7 - i] as number;
+  } else {
+    for (let i = 0; i < 8; i++) buf[off + i] = scratchBytes[i] as number;
+  }
+}
+
+/** Zeroes [from, to): a loop beats Buffer.fill for the few padding bytes OpenFlow structures carry. */
+export function zero(buf: Buffer, from: number, to: number): void {
+  for (let i = from; i < to; i++) buf[i] = 0;
+}
