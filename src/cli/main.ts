@@ -2,7 +2,10 @@
 
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { register as registerCollector } from './commands/collector.js';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerMonitor } from './commands/monitor.js';
+import { register as registerSflow } from './commands/sflow.js';
 import { reportFailure } from './context.js';
 
 function version(): string {
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true, showGlobalOptions: true });
   registerConfig(program);
+  registerCollector(program);
+  registerSflow(program);
+  registerMonitor(program);
   return program;
 }
 
