@@ -256,9 +256,4 @@ export async function createApiServer(deps: ApiDeps, options: ApiOptions = {}): 
 }
 
 /** Splits 'host:port' or '[v6]:port' (the config's endpoint format). */
-export function parseEndpoint(endpoint: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9_.-]+)):([0-9]{1,5})$/.exec(endpoint);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new Error(`"${endpoint}" is not HOST:PORT`);
-  return { host: (m[1] ?? m[2])!, port };
-}
+export { parseEndpoint } from '../config/endpoint.js';

@@ -1,19 +1,14 @@
 // The `vigil` command.
 
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { vigilVersion } from '../version.js';
 import { register as registerCollector } from './commands/collector.js';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerController } from './commands/controller.js';
 import { register as registerMonitor } from './commands/monitor.js';
 import { register as registerSflow } from './commands/sflow.js';
+import { register as registerUp } from './commands/up.js';
 import { reportFailure } from './context.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 export function buildProgram(): Command {
   const program = new Command('vigil')
@@ -23,15 +18,17 @@ export function buildProgram(): Command {
         'Configuration comes from a config file (--config or VIGIL_CONFIG), VIGIL_* environment variables ' +
         'and flags, each overriding the one before; `vigil config print --explain` lists every setting.',
     )
-    .version(version(), '-V, --version', 'print Vigil’s version')
+    .version(vigilVersion(), '-V, --version', 'print Vigil’s version')
     .option('-c, --config <file>', 'config file (JSON or YAML)')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true, showGlobalOptions: true });
   registerConfig(program);
+  registerController(program);
   registerCollector(program);
   registerSflow(program);
   registerMonitor(program);
+  registerUp(program);
   return program;
 }
 

@@ -4,6 +4,8 @@
 // Every leaf has a description: `vigil config print --explain` and the docs are generated from it.
 
 import Type, { type Static } from 'typebox';
+import { LoadBalancersSchema } from '../balancer/objects.js';
+import { BalancerSettingsSchema } from '../balancer/settings.js';
 
 /** 'host:port' or '[v6]:port'; port 0 picks a free port. */
 export const Endpoint = (def: string, description: string) =>
@@ -69,10 +71,12 @@ export const ControllerSchema = Type.Object(
     maxMessageBytes: Type.Integer({
       default: 65_535,
       minimum: 1024,
-      maximum: 16 * 1024 * 1024,
-      description: 'largest OpenFlow message accepted from a switch; a larger one drops the connection',
+      maximum: 65_535,
+      description:
+        'largest OpenFlow message accepted from a switch (the header’s length field stops at 65535)',
     }),
     statsIntervalSeconds: Seconds(10, 'flow and port statistics polling interval'),
+    discoveryIntervalSeconds: Seconds(5, 'LLDP link discovery probe interval', 0.1, 3600),
     flowIdleTimeoutSeconds: Seconds(60, 'idle timeout of the L2 flows the controller installs', 1, 65_535),
   },
   { additionalProperties: false, default: {} },
@@ -135,6 +139,8 @@ export const ConfigSchema = Type.Object(
     collector: CollectorSchema,
     monitor: MonitorSchema,
     api: ApiSchema,
+    balancer: BalancerSettingsSchema,
+    loadBalancers: LoadBalancersSchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -84,6 +84,10 @@ export interface HostStatus {
   /** Wall time of the last poll: call, decode and rates. */
   lastPollMs?: number;
   lastError?: string;
+  /** Polls completed and failed since start, and the wall time of all completed polls. */
+  polls: number;
+  pollErrors: number;
+  pollMsTotal: number;
   /** When the connection was lost (ms since the epoch); absent while connected. */
   disconnectedSince?: number;
   reconnectAttempts: number;
@@ -117,6 +121,9 @@ export class HostMonitor {
   private disconnectedSince: number | undefined = Date.now();
   private lastPollAt: number | undefined;
   private lastPollMs: number | undefined;
+  private polls = 0;
+  private pollErrors = 0;
+  private pollMsTotal = 0;
   private pollFailing = false;
 
   private readonly entries = new Map<string, InventoryEntry>();
@@ -174,6 +181,9 @@ export class HostMonitor {
       connected: this.client?.isOpen ?? false,
       domains: this.entries.size,
       reconnectAttempts: this.attempts,
+      polls: this.polls,
+      pollErrors: this.pollErrors,
+      pollMsTotal: this.pollMsTotal,
     };
     if (this.hostname !== undefined) s.hostname = this.hostname;
     if (this.lastPollAt !== undefined) s.lastPollAt = this.lastPollAt;
@@ -364,6 +374,7 @@ export class HostMonitor {
         return;
       }
       this.poll().catch((err: Error) => {
+        this.pollErrors++;
         this.lastError = err.message;
         this.pollFailing = true;
         this.log.warn(
@@ -436,6 +447,8 @@ export class HostMonitor {
     }
     this.lastPollAt = time;
     this.lastPollMs = performance.now() - t0;
+    this.polls++;
+    this.pollMsTotal += this.lastPollMs;
     this.pollFailing = false;
     return out;
   }

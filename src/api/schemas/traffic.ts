@@ -3,8 +3,8 @@
 import Type, { type Static } from 'typebox';
 
 export const TrafficFlow = Type.Object({
-  src_mac: Type.String(),
-  dst_mac: Type.String(),
+  src_mac: Type.Optional(Type.String()),
+  dst_mac: Type.Optional(Type.String()),
   src_ip: Type.Optional(Type.String()),
   dst_ip: Type.Optional(Type.String()),
   ip_protocol: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { LinkType, PcapWriter, pcapRecord, udpFrame } from '../../capture/pcap-writer.js';
 import { toJson } from '../../sflow/capture-decode.js';
 import { SflowCollector } from '../../sflow/collector.js';
+import { parseEndpoint } from '../../config/endpoint.js';
 import { action, commandConfig, commandLogger, UsageError } from '../context.js';
 
 interface CollectorFlags {
@@ -43,14 +44,6 @@ export function register(program: Command): void {
     .action(action((flags: CollectorFlags, cmd: Command) => runCollector(flags, cmd)));
 }
 
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9_.-]+)):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65_535)
-    throw new UsageError(`--listen: expected HOST:PORT or [IPv6]:PORT, got ${JSON.stringify(text)}`);
-  return { host: m[1] ?? m[2]!, port };
-}
-
 function positive(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0)
@@ -66,7 +59,7 @@ async function runCollector(flags: CollectorFlags, cmd: Command): Promise<void> 
   });
   const cfg = loaded.config.collector;
   const log = commandLogger(loaded);
-  const { host, port } = parseListen(cfg.listen);
+  const { host, port } = parseEndpoint(cfg.listen);
   const reportMs = positive('--report', flags.report ?? '10') * 1000;
   const top = Math.floor(positive('--top', flags.top ?? '10'));
 

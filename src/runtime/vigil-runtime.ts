@@ -1,0 +1,267 @@
+// Everything in one process (`vigil up`): the store, the OpenFlow controller with its apps, the sFlow
+// collector, the VM monitor and the operator surfaces, wired together:
+//
+//   monitor --samples (+ sFlow traffic of the VM)--> store --pub/sub--> API / dashboard / balancer
+//   monitor --inventory--> directory --MAC/port -> VM--> collector's per-VM traffic
+//   controller --switch up/down--> store events
+//
+// Each part is started in dependency order and stopped in reverse; a part that fails to start stops
+// the ones already running and reports which part and why.
+
+import type { AddressInfo } from 'node:net';
+import { createApiServer, type ApiServer } from '../api/server.js';
+import type { Internals } from '../api/providers.js';
+import { ArpResponderApp } from '../apps/arp-responder.js';
+import { L2LearningApp } from '../apps/l2-learning.js';
+import type { Config } from '../config/schema.js';
+import { parseEndpoint } from '../config/endpoint.js';
+import { Controller } from '../controller/controller.js';
+import { SESSION_DEFAULTS } from '../controller/switch-session.js';
+import type { Logger } from '../log/logger.js';
+import { VmMonitor } from '../monitor/vm-monitor.js';
+import type { VmSample } from '../monitor/vm-sample.js';
+import { SflowCollector } from '../sflow/collector.js';
+import { InventoryDirectory } from '../sflow/inventory-directory.js';
+import type { VmTraffic } from '../sflow/vm-directory.js';
+import { openStore } from '../store/open-store.js';
+import { Channels, type Store, type StoredSample } from '../store/store.js';
+import { ControllerEventsApp } from './controller-events.js';
+import { ControllerSwitchView } from './switch-view.js';
+import { CollectorTrafficView } from './traffic-view.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  version: string;
+  /** Directory of the built dashboard (default: web-dist/ beside the package). */
+  webRoot?: string;
+}
+
+export interface RuntimeAddresses {
+  controller: AddressInfo;
+  collector: { address: string; port: number };
+  api: { host: string; port: number };
+}
+
+/** How often the sFlow directory is rebuilt from the monitor's inventory, at most. */
+const DIRECTORY_REFRESH_MS = 1000;
+
+export class VigilRuntime {
+  private readonly stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
+  store!: Store;
+  controller!: Controller;
+  collector!: SflowCollector;
+  monitor: VmMonitor | undefined;
+  api!: ApiServer;
+  readonly directory = new InventoryDirectory();
+  addresses!: RuntimeAddresses;
+  private storeFailures = 0;
+  private directoryAt = 0;
+  private trafficCache: { at: number; byUuid: Map<string, VmTraffic> } = { at: 0, byUuid: new Map() };
+
+  private constructor(private readonly opts: RuntimeOptions) {}
+
+  static async start(opts: RuntimeOptions): Promise<VigilRuntime> {
+    const rt = new VigilRuntime(opts);
+    try {
+      await rt.startParts();
+    } catch (err) {
+      await rt.stop();
+      throw err;
+    }
+    return rt;
+  }
+
+  private get log(): Logger {
+    return this.opts.logger;
+  }
+
+  private async startParts(): Promise<void> {
+    const { config } = this.opts;
+    const log = this.log;
+
+    this.store = await openStore(config.store, log);
+    this.stops.push({ name: 'store', stop: () => this.store.close() });
+
+    const c = config.controller;
+    const listen = parseEndpoint(c.listen);
+    this.controller = new Controller(
+      {
+        host: listen.host,
+        port: listen.port,
+        statsIntervalMs: Math.round(c.statsIntervalSeconds * 1000),
+        discoveryIntervalMs: Math.round(c.discoveryIntervalSeconds * 1000),
+        session: {
+          ...SESSION_DEFAULTS,
+          echoIntervalMs: Math.round(c.echoIntervalSeconds * 1000),
+          echoTimeoutMs: Math.round(c.echoTimeoutSeconds * 1000),
+          maxMessageBytes: c.maxMessageBytes,
+        },
+      },
+      log.child({ component: 'controller' }),
+    );
+    this.controller.use(new ControllerEventsApp(this.store, log));
+    this.controller.use(new ArpResponderApp([]));
+    this.controller.use(new L2LearningApp({ idleTimeoutSeconds: c.flowIdleTimeoutSeconds }));
+    const controllerAddress = await this.controller.listen();
+    this.stops.push({ name: 'controller', stop: () => this.controller.close() });
+
+    const s = config.collector;
+    const sflowListen = parseEndpoint(s.listen);
+    this.collector = new SflowCollector({
+      host: sflowListen.host,
+      port: sflowListen.port,
+      allowAgents: s.agents,
+      windowMs: Math.round(s.windowSeconds * 1000),
+      maxDatagramBytes: s.maxDatagramBytes,
+      logger: log.child({ component: 'collector' }),
+    });
+    const collectorAddress = await this.collector.start();
+    this.stops.push({ name: 'collector', stop: () => this.collector.stop() });
+
+    const m = config.monitor;
+    if (m.libvirt.length > 0) {
+      const monitor = new VmMonitor({
+        hosts: m.libvirt,
+        intervalMs: Math.round(m.intervalSeconds * 1000),
+        logger: log.child({ component: 'monitor' }),
+        client: { callTimeoutMs: Math.round(m.callTimeoutSeconds * 1000) },
+        onSample: (sample) => this.onSample(sample),
+        onRemove: (vm) => {
+          this.refreshDirectory(true);
+          this.publishEvent({ type: 'vm_removed', ...vm });
+        },
+      });
+      monitor.start();
+      this.monitor = monitor;
+      this.stops.push({ name: 'monitor', stop: () => monitor.stop() });
+    } else {
+      log.warn('no libvirt host configured (monitor.libvirt / --libvirt): VM metrics are off');
+    }
+
+    const a = config.api;
+    const apiListen = parseEndpoint(a.listen);
+    this.api = await createApiServer(
+      {
+        store: this.store,
+        switches: new ControllerSwitchView(this.controller),
+        traffic: new CollectorTrafficView(this.collector, this.directory, Math.round(s.windowSeconds * 1000)),
+        internals: { internals: () => this.internals() },
+      },
+      {
+        token: a.token,
+        readOnly: a.readOnly,
+        readsNeedToken: a.readsNeedToken,
+        logger: log.child({ component: 'api' }),
+        version: this.opts.version,
+        staleAfterMs: Math.max(3 * m.intervalSeconds * 1000, 15_000),
+        ...(this.opts.webRoot ? { webRoot: this.opts.webRoot } : {}),
+      },
+    );
+    await this.api.app.listen(apiListen);
+    this.stops.push({ name: 'api', stop: () => this.api.app.close() });
+    const apiAddr = this.api.app.server.address() as AddressInfo;
+
+    this.addresses = {
+      controller: controllerAddress,
+      collector: collectorAddress,
+      api: { host: apiAddr.address, port: apiAddr.port },
+    };
+  }
+
+  /** A VM sample from the monitor: add the VM's sFlow traffic, then store and publish it. */
+  private onSample(sample: VmSample): void {
+    this.refreshDirectory(false);
+    const traffic = this.sflowTraffic(sample.uuid);
+    const stored: StoredSample = traffic
+      ? {
+          ...sample,
+          sflow: traffic,
+          metrics: {
+            ...sample.metrics,
+            'sflow.rx_bytes_per_s': traffic.rxBytesPerSecond,
+            'sflow.tx_bytes_per_s': traffic.txBytesPerSecond,
+            'sflow.rx_packets_per_s': traffic.rxPacketsPerSecond,
+            'sflow.tx_packets_per_s': traffic.txPacketsPerSecond,
+          },
+        }
+      : { ...sample };
+    this.store.putSample(stored).then(
+      () => {
+        if (this.storeFailures > 0)
+          this.log.info({ failures: this.storeFailures }, 'store writes work again');
+        this.storeFailures = 0;
+      },
+      (err: Error) => {
+        // One line per outage, not one per VM and poll.
+        if (this.storeFailures++ === 0)
+          this.log.warn({ err: err.message, vm: sample.name }, 'store write failed');
+      },
+    );
+  }
+
+  private refreshDirectory(force: boolean): void {
+    const now = Date.now();
+    if (!this.monitor || (!force && now - this.directoryAt < DIRECTORY_REFRESH_MS)) return;
+    this.directoryAt = now;
+    const byHost = new Map<
+      string,
+      Array<{ uuid: string; name: string; vnics: Array<{ mac?: string; portName?: string }> }>
+    >();
+    for (const d of this.monitor.inventory()) {
+      const list = byHost.get(d.host) ?? [];
+      list.push(d);
+      byHost.set(d.host, list);
+    }
+    for (const h of this.monitor.hosts) this.directory.update(h.label, byHost.get(h.label) ?? []);
+  }
+
+  private sflowTraffic(uuid: string): VmTraffic | undefined {
+    const now = Date.now();
+    if (now - this.trafficCache.at > 500) {
+      const byUuid = new Map<string, VmTraffic>();
+      for (const t of this.collector.ingest.vmTraffic(now, this.directory)) byUuid.set(t.uuid, t);
+      this.trafficCache = { at: now, byUuid };
+    }
+    return this.trafficCache.byUuid.get(uuid);
+  }
+
+  private publishEvent(event: Record<string, unknown>): void {
+    this.store
+      .publish(Channels.events, { time: Date.now(), ...event })
+      .catch((err: Error) => this.log.debug({ err: err.message }, 'event publish failed'));
+  }
+
+  internals(): Internals {
+    return {
+      controller: this.controller.internals(),
+      collector: this.collector.internals(),
+      ...(this.monitor
+        ? {
+            monitor: {
+              hosts: this.monitor.status().map((h) => ({
+                host: h.label,
+                polls: h.polls,
+                errors: h.pollErrors,
+                durationSecondsTotal: h.pollMsTotal / 1000,
+                ...(h.lastPollMs !== undefined ? { lastDurationSeconds: h.lastPollMs / 1000 } : {}),
+                connected: h.connected,
+              })),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Stops every part that was started, newest first; never throws. */
+  async stop(): Promise<void> {
+    while (this.stops.length > 0) {
+      const part = this.stops.pop()!;
+      try {
+        await part.stop();
+      } catch (err) {
+        this.log.warn({ part: part.name, err: (err as Error).message }, 'stopping a part failed');
+      }
+    }
+  }
+}
