@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // Tests that take over a shared daemon (restart libvirtd, boot QEMU VMs, build a whole lab) run after
 // the others, one file at a time; everything else runs in parallel.
-export const EXCLUSIVE = ['test/monitor/real-vms.test.ts', 'test/lab/lab-e2e.test.ts', 'test/e2e/**/*.test.ts'];
+export const EXCLUSIVE = [
+  'test/monitor/real-vms.test.ts',
+  'test/lab/lab-e2e.test.ts',
+  'test/e2e/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
