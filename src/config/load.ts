@@ -286,8 +286,11 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
   const fields = configFields();
   const byEnv = new Map(fields.map((f) => [f.env, f]));
+  // VIGIL_<SECTION>_* names a setting: an unknown one is a typo to report. Other VIGIL_* variables
+  // (VIGIL_CONFIG, VIGIL_DEBUG, the scripts' own) are not settings.
+  const sections = new Set(fields.map((f) => envName(f.path.slice(0, 1)) + '_'));
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('VIGIL_') || name === 'VIGIL_CONFIG' || raw === undefined) continue;
+    if (raw === undefined || ![...sections].some((p) => name.startsWith(p))) continue;
     const leaf = byEnv.get(name);
     if (!leaf) {
       issues.push({

@@ -94,7 +94,9 @@ describe('configuration', () => {
 
   it('refuses unknown fields and unknown VIGIL_ variables (typos)', () => {
     const f = file('typo.yaml', 'store:\n  knd: redis\nstorage: {}\n');
-    const issues = issuesOf(() => loadConfig({ file: f, env: { VIGIL_STORE_KINDD: 'redis' } }));
+    const issues = issuesOf(() =>
+      loadConfig({ file: f, env: { VIGIL_STORE_KINDD: 'redis', VIGIL_DEBUG: '1', VIGIL_SKIP_SETUP: '1' } }),
+    );
     expect(issues.map((i) => i.field).sort()).toEqual(['VIGIL_STORE_KINDD', 'storage', 'store.knd']);
     expect(issues.find((i) => i.field === 'store.knd')?.problem).toMatch(
       /unknown field; allowed here: kind, redisUrl/,
