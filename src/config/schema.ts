@@ -4,6 +4,8 @@
 // Every leaf has a description: `vigil config print --explain` and the docs are generated from it.
 
 import Type, { type Static } from 'typebox';
+import { LoadBalancersSchema } from '../balancer/objects.js';
+import { BalancerSettingsSchema } from '../balancer/settings.js';
 
 /** 'host:port' or '[v6]:port'; port 0 picks a free port. */
 export const Endpoint = (def: string, description: string) =>
@@ -137,6 +139,8 @@ export const ConfigSchema = Type.Object(
     collector: CollectorSchema,
     monitor: MonitorSchema,
     api: ApiSchema,
+    balancer: BalancerSettingsSchema,
+    loadBalancers: LoadBalancersSchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,0 +1,45 @@
+// What the load-balancer policy returns, and what it reads from a packet-in: its actions are switch
+// messages, affinity operations for the store, placement records and operational events.
+
+import type { PlacementRecord } from '../../balancer/placement-log.js';
+import type { SwitchMessage } from '../../controller/app-api.js';
+import type { DecodedPacket } from '../../net/packet.js';
+
+export type LbAction =
+  /** A switch message (the action itself is one: `kind` aside, it is a SwitchMessage). */
+  | ({ kind: 'send' } & SwitchMessage)
+  | { kind: 'claim'; pool: string; client: string; member: string; idleMs: number }
+  | { kind: 'touch'; pool: string; client: string; idleMs: number }
+  | { kind: 'forget'; pool: string; client: string }
+  | { kind: 'forgetMember'; pool: string; member: string }
+  | { kind: 'placed'; record: PlacementRecord }
+  | { kind: 'event'; event: LbNotice };
+
+/** Operational events for the log and the event stream. */
+export type LbNotice =
+  | { type: 'member-down'; pool: string; member: string; reason: string; clients: number }
+  | { type: 'member-up'; pool: string; member: string }
+  | { type: 'member-located'; pool: string; member: string; mac: string; datapathId: string; port: number }
+  | { type: 'vip-up'; loadBalancer: string; address: string; mac: string }
+  | { type: 'vip-down'; loadBalancer: string; address: string }
+  | { type: 'client-dropped'; pool: string; client: string; reason: string };
+
+export interface LbPacketIn {
+  datapathId: bigint;
+  inPort: number;
+  bufferId: number;
+  data: Buffer;
+  packet: DecodedPacket;
+}
+
+export interface PacketInResult {
+  /** 'stop' when the packet was the load balancer's (no later app should see it). */
+  verdict: 'stop' | 'continue';
+  actions: LbAction[];
+}
+
+export const send = (datapathId: bigint, message: SwitchMessage['message']): LbAction => ({
+  kind: 'send',
+  datapathId,
+  message,
+});
