@@ -13,6 +13,7 @@ import { createApiServer, type ApiServer } from '../api/server.js';
 import type { Internals } from '../api/providers.js';
 import { ArpResponderApp } from '../apps/arp-responder.js';
 import { L2LearningApp } from '../apps/l2-learning.js';
+import { LoadBalancerApp } from '../apps/load-balancer/lb-app.js';
 import type { Config } from '../config/schema.js';
 import { parseEndpoint } from '../config/endpoint.js';
 import { Controller } from '../controller/controller.js';
@@ -26,6 +27,7 @@ import type { VmTraffic } from '../sflow/vm-directory.js';
 import { openStore } from '../store/open-store.js';
 import { Channels, type Store, type StoredSample } from '../store/store.js';
 import { ControllerEventsApp } from './controller-events.js';
+import { OctaviaBalancer } from './octavia-balancer.js';
 import { ControllerSwitchView } from './switch-view.js';
 import { CollectorTrafficView } from './traffic-view.js';
 
@@ -51,6 +53,7 @@ export class VigilRuntime {
   store!: Store;
   controller!: Controller;
   collector!: SflowCollector;
+  balancer!: LoadBalancerApp;
   monitor: VmMonitor | undefined;
   api!: ApiServer;
   readonly directory = new InventoryDirectory();
@@ -100,11 +103,27 @@ export class VigilRuntime {
       },
       log.child({ component: 'controller' }),
     );
+    // The load balancer answers ARP for its VIPs itself (a MAC per VIP), ahead of L2 learning.
+    this.balancer = new LoadBalancerApp({
+      settings: config.balancer,
+      loadBalancers: config.loadBalancers,
+      store: this.store,
+      log: log.child({ component: 'balancer' }),
+    });
+    // Affinity entries and the newest samples come back from the store before any switch connects.
+    await this.balancer.restore();
     this.controller.use(new ControllerEventsApp(this.store, log));
     this.controller.use(new ArpResponderApp([]));
+    this.controller.use(this.balancer);
     this.controller.use(new L2LearningApp({ idleTimeoutSeconds: c.flowIdleTimeoutSeconds }));
     const controllerAddress = await this.controller.listen();
-    this.stops.push({ name: 'controller', stop: () => this.controller.close() });
+    this.stops.push({
+      name: 'controller',
+      stop: async () => {
+        await this.controller.close();
+        await this.balancer.flush();
+      },
+    });
 
     const s = config.collector;
     const sflowListen = parseEndpoint(s.listen);
@@ -139,6 +158,10 @@ export class VigilRuntime {
       log.warn('no libvirt host configured (monitor.libvirt / --libvirt): VM metrics are off');
     }
 
+    const octavia = new OctaviaBalancer(this.balancer, this.store, this.controller.stats, log);
+    await octavia.start();
+    this.stops.push({ name: 'balancer service', stop: () => octavia.stop() });
+
     const a = config.api;
     const apiListen = parseEndpoint(a.listen);
     this.api = await createApiServer(
@@ -146,6 +169,7 @@ export class VigilRuntime {
         store: this.store,
         switches: new ControllerSwitchView(this.controller),
         traffic: new CollectorTrafficView(this.collector, this.directory, Math.round(s.windowSeconds * 1000)),
+        balancer: octavia,
         internals: { internals: () => this.internals() },
       },
       {

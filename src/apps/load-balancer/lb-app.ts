@@ -284,7 +284,7 @@ export class LoadBalancerApp implements ControllerApp {
           if (a.event.type === 'client-dropped' && !this.dropAllowed()) break;
           this.log.info(a.event, `load balancer: ${a.event.type}`);
           this.store
-            ?.publish(Channels.events, { ...a.event, time: this.clock() })
+            ?.publish(Channels.events, { ...a.event, ...healthEvent(a.event), time: this.clock() })
             .catch((err: unknown) => this.storeFailed(err, 'publish'));
           break;
       }
@@ -314,4 +314,19 @@ export class LoadBalancerApp implements ControllerApp {
     if (this.storeErrors++ % 1000 === 0)
       this.log.warn({ err, failures: this.storeErrors }, `load balancer: store ${what} failed`);
   }
+}
+
+/**
+ * Member up/down also as the operator surfaces' `member_health` event (pool_id, member_id, status), so
+ * the dashboard and event-stream clients need to know one name only.
+ */
+function healthEvent(e: { type: string; pool?: unknown; member?: unknown }): Record<string, unknown> {
+  if (e.type !== 'member-up' && e.type !== 'member-down') return {};
+  return {
+    type: 'member_health',
+    change: e.type,
+    pool_id: e.pool,
+    member_id: e.member,
+    operating_status: e.type === 'member-up' ? 'ONLINE' : 'ERROR',
+  };
 }

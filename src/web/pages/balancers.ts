@@ -38,7 +38,7 @@ async function load(): Promise<Model> {
   const [{ loadbalancers }, { pools }, { placements }] = await Promise.all([
     getJson<{ loadbalancers: LoadBalancer[] }>('/loadbalancers'),
     getJson<{ pools: Pool[] }>('/pools'),
-    getJson<{ placements: Placement[] }>('/placements?limit=100'),
+    getJson<{ placements: Placement[] }>(`/placements?limit=${MAX_LOG}`),
   ]);
   const views = await Promise.all(
     pools.map(async (pool) => {
@@ -252,13 +252,8 @@ export function Balancers() {
     const offs = [
       onEvent('lb_config', soon),
       onEvent('member_health', soon),
-      onEvent('placement', (d) => {
-        const p = d as Placement;
-        setModel((prev) =>
-          prev ? { ...prev, placements: [p, ...prev.placements].slice(0, MAX_LOG) } : prev,
-        );
-        soon();
-      }),
+      // The placement log is read back in the API's words (with the reason spelt out).
+      onEvent('placement', soon),
     ];
     const every = setInterval(reload, REFRESH_MS);
     return () => {
