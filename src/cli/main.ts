@@ -5,6 +5,7 @@ import { vigilVersion } from '../version.js';
 import { register as registerCollector } from './commands/collector.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerController } from './commands/controller.js';
+import { register as registerLab } from './commands/lab.js';
 import { register as registerMonitor } from './commands/monitor.js';
 import { register as registerSflow } from './commands/sflow.js';
 import { register as registerUp } from './commands/up.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCollector(program);
   registerSflow(program);
   registerMonitor(program);
+  registerLab(program);
   registerUp(program);
   return program;
 }
