@@ -39,7 +39,7 @@ async function start(store: MemoryStore, config: AppLoadBalancer[] = []): Promis
   return r;
 }
 
-async function post(r: Running, url: string, body: unknown) {
+async function post(r: Running, url: string, body: Record<string, unknown>) {
   return r.server.app.inject({ method: 'POST', url, headers: auth, payload: body });
 }
 
