@@ -7,6 +7,7 @@
 // live state (member health, admin state, weight 0 = draining); statistics from the affinity table,
 // the placements seen on the events channel, and the byte counters of the members' flows.
 
+import { loadBalancerOperatingStatus, poolOperatingStatus } from '../api/octavia-status.js';
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type BalancerService } from '../api/providers.js';
 import type {
@@ -712,16 +713,10 @@ export class OctaviaBalancer implements BalancerService {
 
   private poolView(p: Pool): Pool {
     const ms = this.membersOf(p.id).map((m) => this.memberView(m));
-    const up = ms.filter(
-      (m) => m.operating_status === 'ONLINE' || m.operating_status === 'NO_MONITOR',
-    ).length;
-    const status: OperatingStatus = !p.admin_state_up
-      ? 'OFFLINE'
-      : ms.length === 0 || up === ms.length
-        ? 'ONLINE'
-        : up === 0
-          ? 'ERROR'
-          : 'DEGRADED';
+    const status = poolOperatingStatus(
+      p.admin_state_up,
+      ms.map((m) => m.operating_status),
+    );
     return { ...p, operating_status: status, members: ms.map((m) => ({ id: m.id })) };
   }
 
@@ -729,15 +724,10 @@ export class OctaviaBalancer implements BalancerService {
     const pools = [...this.pools.values()]
       .filter((p) => p.loadbalancer_id === lb.id)
       .map((p) => this.poolView(p));
-    const bad = pools.filter((p) => p.operating_status !== 'ONLINE').length;
-    const down = pools.filter((p) => p.operating_status === 'ERROR').length;
-    const status: OperatingStatus = !lb.admin_state_up
-      ? 'OFFLINE'
-      : bad === 0
-        ? 'ONLINE'
-        : down === pools.length
-          ? 'ERROR'
-          : 'DEGRADED';
+    const status = loadBalancerOperatingStatus(
+      lb.admin_state_up,
+      pools.map((p) => p.operating_status),
+    );
     return { ...lb, operating_status: status, pools: pools.map((p) => ({ id: p.id })) };
   }
 

@@ -1,6 +1,7 @@
 // An in-memory BalancerService for API and dashboard tests: Octavia-like objects, statuses that follow
 // health and admin state, placements through the store's affinity table, events on the store.
 
+import { loadBalancerOperatingStatus, poolOperatingStatus } from '../../../src/api/octavia-status.js';
 import { randomUUID } from 'node:crypto';
 import { Channels, type Store } from '../../../src/store/store.js';
 import { ServiceError, type BalancerService } from '../../../src/api/providers.js';
@@ -374,31 +375,20 @@ export class MemoryBalancer implements BalancerService {
   }
   private poolView(p: Pool): Pool {
     const ms = this.membersOf(p.id).map((m) => this.memberView(m));
-    const up = ms.filter(
-      (m) => m.operating_status === 'ONLINE' || m.operating_status === 'NO_MONITOR',
-    ).length;
-    const status: OperatingStatus = !p.admin_state_up
-      ? 'OFFLINE'
-      : ms.length === 0 || up === ms.length
-        ? 'ONLINE'
-        : up === 0
-          ? 'ERROR'
-          : 'DEGRADED';
+    const status = poolOperatingStatus(
+      p.admin_state_up,
+      ms.map((m) => m.operating_status),
+    );
     return { ...p, operating_status: status, members: ms.map((m) => ({ id: m.id })) };
   }
   private lbView(lb: LoadBalancer): LoadBalancer {
     const pools = [...this.pools.values()]
       .filter((p) => p.loadbalancer_id === lb.id)
       .map((p) => this.poolView(p));
-    const bad = pools.filter((p) => p.operating_status !== 'ONLINE').length;
-    const down = pools.filter((p) => p.operating_status === 'ERROR').length;
-    const status: OperatingStatus = !lb.admin_state_up
-      ? 'OFFLINE'
-      : bad === 0
-        ? 'ONLINE'
-        : down === pools.length
-          ? 'ERROR'
-          : 'DEGRADED';
+    const status = loadBalancerOperatingStatus(
+      lb.admin_state_up,
+      pools.map((p) => p.operating_status),
+    );
     return { ...lb, operating_status: status, pools: pools.map((p) => ({ id: p.id })) };
   }
   private monitorView(h: HealthMonitor): HealthMonitor {
