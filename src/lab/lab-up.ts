@@ -132,6 +132,31 @@ async function waitForVigil(
 
 const LB_GRACE_MS = 10_000;
 
+/** Waits until Vigil's controller lists every given datapath (16 hex digits) as connected. */
+async function waitForSwitches(port: number, datapathIds: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/switches`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      if (res.ok) {
+        const body = (await res.json()) as { switches?: Array<{ datapath_id?: string }> };
+        seen = (body.switches ?? []).map((s) => String(s.datapath_id));
+        if (datapathIds.every((d) => seen.includes(d))) return;
+      }
+    } catch {
+      // not answering yet: try again
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `the bridges did not connect to Vigil's controller within ${timeoutMs / 1000} s ` +
+      `(connected: ${seen.join(', ') || 'none'}); see \`ovs-vsctl show\` and the Vigil log`,
+  );
+}
+
 /** Two targets: Vigil's collector and the lab's own recorder (used by `lab traffic` for its report). */
 export async function configureSflow(
   bridge: string,
@@ -315,6 +340,19 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
             throw err;
           });
           state.dashboardUrl = `http://127.0.0.1:${o.apiPort}/`;
+          // Open vSwitch retries a refused controller connection with a growing delay (up to 8 s):
+          // ask the bridges to reconnect now, and go on only when Vigil sees both of them.
+          for (const b of plan.bridges) {
+            await run('ovs-vsctl', ['set', 'controller', b.name, 'max_backoff=1000']).catch(() => undefined);
+            await run('ovs-appctl', ['-t', 'ovs-vswitchd', 'bridge/reconnect', b.name]).catch(
+              () => undefined,
+            );
+          }
+          await waitForSwitches(
+            o.apiPort,
+            plan.bridges.map((b) => b.datapathId.toLowerCase()),
+            30_000,
+          );
           if (vigil.balancer) {
             p.note(`VIP ${state.vip}:80 -> pool of ${state.domains.length} VMs, ${o.algorithm}`);
           } else {
@@ -333,7 +371,8 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
       const targets = state.domains.map((d) => d.ip);
       for (const c of state.clients) {
         for (const ip of targets) {
-          await run('ip', ['netns', 'exec', c.ns, 'ping', '-c', '1', '-W', '5', ip], {
+          // A few tries: the first packets of a new path are learnt by the controller on the way.
+          await run('ip', ['netns', 'exec', c.ns, 'ping', '-c', '1', '-i', '0.5', '-w', '8', ip], {
             timeoutMs: 15_000,
           }).catch((err: Error) => {
             throw new Error(`client ${c.ns} cannot reach VM ${ip}: ${err.message}`);
