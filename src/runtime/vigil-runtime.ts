@@ -147,6 +147,7 @@ export class VigilRuntime {
         client: { callTimeoutMs: Math.round(m.callTimeoutSeconds * 1000) },
         onSample: (sample) => this.onSample(sample),
         onRemove: (vm) => {
+          this.balancer.vmGone(vm.uuid);
           this.refreshDirectory(true);
           this.publishEvent({ type: 'vm_removed', ...vm });
         },

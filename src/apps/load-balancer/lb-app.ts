@@ -201,6 +201,22 @@ export class LoadBalancerApp implements ControllerApp {
     );
   }
 
+  /**
+   * The monitor saw a VM leave (destroyed, shut off, undefined): its members stop taking clients and
+   * their clients are placed again at once, without waiting for a sample that will never come.
+   */
+  vmGone(uuid: string): void {
+    const last = this.state.vmLoads.get(uuid)?.load.sampleTime ?? 0;
+    this.run(
+      policy.sample(this.state, this.clock(), {
+        vm: uuid,
+        time: Math.max(this.clock(), last + 1),
+        state: 'shutoff',
+        metrics: {},
+      }),
+    );
+  }
+
   private onSample(s: StoredSample): void {
     if (typeof s !== 'object' || s === null || typeof s.uuid !== 'string' || typeof s.metrics !== 'object')
       return;

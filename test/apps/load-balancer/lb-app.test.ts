@@ -194,6 +194,29 @@ describe('load-balancer app', () => {
   });
 });
 
+describe('load-balancer app: a VM that leaves', () => {
+  it('takes its member down at once and places its clients again', async () => {
+    const store = new MemoryStore(LIMITS);
+    const sent: SwitchMessage[] = [];
+    const app = await startApp(store, sent);
+    app.onPacketIn(packetIn(syn(1), 3)); // round robin: m1 (vm-1)
+    app.onPacketIn(packetIn(syn(2), 3)); // m2 (vm-2)
+    const v = app.state.vips.get('web')!;
+    expect(v.clients.get(mac(0x201))!.member.id).toBe('m1');
+    sent.length = 0;
+    // Destroyed: no sample will ever say so, the monitor's removal does.
+    app.vmGone('vm-1');
+    expect(v.memberById.get('m1')!.vmRunning).toBe(false);
+    expect(sent.some((m) => m.message.type === 'flowMod' && m.message.command === 'delete')).toBe(true);
+    // The client's next packet goes to the member that is left.
+    app.onPacketIn(packetIn(syn(1), 3));
+    expect(v.clients.get(mac(0x201))!.member.id).toBe('m2');
+    // Its entry went with its member: it is placed afresh.
+    expect(app.placements()[0]).toMatchObject({ client: formatMac(mac(0x201)), member: 'm2' });
+    app.stop();
+  });
+});
+
 describe('load-balancer app: objects in the store', () => {
   it('keeps the load balancers in the store and refuses an inconsistent set', async () => {
     const store = new MemoryStore(LIMITS);
