@@ -249,6 +249,35 @@ export async function runTraffic(
     return { libvirt: merged, sflow: tally.snapshot() };
   };
 
+  // The hog starts before the first interval and, when the load balancer places the clients, until
+  // Vigil's metrics show it: each client is placed once, on its first request.
+  let hogNote: string | undefined;
+  if (o.hog) {
+    const vm = vmByName.get(o.hog)!;
+    await requireProgram('curl', 'curl');
+    const seconds = Math.ceil((START_DELAY_MS + HOG_WARMUP_MS + o.intervals * o.intervalMs) / 1000) + 5;
+    await run('ip', [
+      'netns',
+      'exec',
+      state.clients[0]!.ns,
+      'curl',
+      '-sf',
+      '-m',
+      '10',
+      `http://${vm.ip}/cgi-bin/hog?seconds=${seconds}`,
+    ]);
+    o.write(`hog: ${vm.name} burns a CPU for ${seconds} s`);
+    hogNote = `CPU hog running in ${vm.name} from before the first interval`;
+    if (state.target === 'vip' && state.dashboardUrl) {
+      const seen = await waitForHogInMetrics(state.dashboardUrl, vm.name, HOG_WARMUP_MS);
+      o.write(
+        seen === undefined
+          ? `hog: Vigil's metrics did not show it within ${HOG_WARMUP_MS / 1000} s; starting anyway`
+          : `hog: Vigil sees ${vm.name} at ${seen.toFixed(0)} % CPU`,
+      );
+    }
+  }
+
   const startAt = Date.now() + START_DELAY_MS;
   const endAt = startAt + o.intervals * o.intervalMs;
   const events: TrafficResult['events'] = [];
@@ -287,23 +316,7 @@ export async function runTraffic(
       });
     const boundaries = Array.from({ length: o.intervals + 1 }, (_, k) => boundary(k));
 
-    if (o.hog) {
-      const vm = vmByName.get(o.hog)!;
-      await requireProgram('curl', 'curl');
-      const seconds = Math.ceil((endAt - Date.now()) / 1000) + 5;
-      await run('ip', [
-        'netns',
-        'exec',
-        state.clients[0]!.ns,
-        'curl',
-        '-sf',
-        '-m',
-        '10',
-        `http://${vm.ip}/cgi-bin/hog?seconds=${seconds}`,
-      ]);
-      events.push({ atMs: Date.now() - startAt, what: `CPU hog started in ${vm.name} for ${seconds} s` });
-      o.write(`hog: ${vm.name} burns a CPU for ${seconds} s`);
-    }
+    if (hogNote) events.push({ atMs: 0, what: hogNote });
     if (o.kill) {
       const vm = vmByName.get(o.kill)!;
       const after = o.killAfterMs ?? Math.floor((o.intervals * o.intervalMs) / 2);
@@ -453,4 +466,32 @@ export async function runTraffic(
     sock.close();
     await libvirt.close();
   }
+}
+
+/** Longest wait for a hog to show in Vigil's metrics before the clients start. */
+const HOG_WARMUP_MS = 30_000;
+
+/** Polls Vigil's API until the VM's CPU shows the hog (>= 50 %); its CPU %, or undefined on timeout. */
+async function waitForHogInMetrics(
+  dashboardUrl: string,
+  vmName: string,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(new URL('api/v1/vms', dashboardUrl), { signal: AbortSignal.timeout(2000) });
+      if (res.ok) {
+        const body = (await res.json()) as {
+          vms?: Array<{ name?: string; metrics?: Record<string, number> }>;
+        };
+        const cpu = body.vms?.find((v) => v.name === vmName)?.metrics?.['cpu.percent'];
+        if (cpu !== undefined && cpu >= 50) return cpu;
+      }
+    } catch {
+      // not answering: try again
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return undefined;
 }
