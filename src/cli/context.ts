@@ -65,3 +65,16 @@ export function action<A extends unknown[]>(
     }
   };
 }
+
+/** Resolves with the first SIGINT or SIGTERM: how the long-running commands learn to stop. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

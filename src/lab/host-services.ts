@@ -110,11 +110,17 @@ async function pidAlive(pidFile: string): Promise<boolean> {
   }
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Polls `check` every `everyMs` until it is true; throws "<what> did not come up ..." after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
 }

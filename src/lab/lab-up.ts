@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureGuestImage } from './guest-image.js';
-import { ensureLibvirtd, ensureOpenvswitch, run } from './host-services.js';
+import { ensureLibvirtd, ensureOpenvswitch, run, waitFor } from './host-services.js';
 import { installPackages, LAB_PACKAGES, missingPackages } from './debian-packages.js';
 import { planLab, type LabOptions } from './lab-plan.js';
 import { isRunning, spawnRecorded } from './lab-process.js';
@@ -134,27 +134,26 @@ const LB_GRACE_MS = 10_000;
 
 /** Waits until Vigil's controller lists every given datapath (16 hex digits) as connected. */
 async function waitForSwitches(port: number, datapathIds: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let seen: string[] = [];
-  while (Date.now() < deadline) {
+  const connected = async (): Promise<boolean> => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/switches`, {
         signal: AbortSignal.timeout(2000),
       });
-      if (res.ok) {
-        const body = (await res.json()) as { switches?: Array<{ datapath_id?: string }> };
-        seen = (body.switches ?? []).map((s) => String(s.datapath_id));
-        if (datapathIds.every((d) => seen.includes(d))) return;
-      }
+      if (!res.ok) return false;
+      const body = (await res.json()) as { switches?: Array<{ datapath_id?: string }> };
+      seen = (body.switches ?? []).map((s) => String(s.datapath_id));
+      return datapathIds.every((d) => seen.includes(d));
     } catch {
-      // not answering yet: try again
+      return false; // not answering yet
     }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `the bridges did not connect to Vigil's controller within ${timeoutMs / 1000} s ` +
-      `(connected: ${seen.join(', ') || 'none'}); see \`ovs-vsctl show\` and the Vigil log`,
-  );
+  };
+  await waitFor('bridges', connected, timeoutMs, 250).catch(() => {
+    throw new Error(
+      `the bridges did not connect to Vigil's controller within ${timeoutMs / 1000} s ` +
+        `(connected: ${seen.join(', ') || 'none'}); see \`ovs-vsctl show\` and the Vigil log`,
+    );
+  });
 }
 
 /** Two targets: Vigil's collector and the lab's own recorder (used by `lab traffic` for its report). */

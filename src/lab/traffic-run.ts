@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { requireProgram, run } from './host-services.js';
+import { requireProgram, run, waitFor } from './host-services.js';
 import { summarize, type LatencySummary } from './lab-stats.js';
 import { readState, type LabState } from './lab-state.js';
 import { partStatuses } from './lab-status.js';
@@ -477,21 +477,20 @@ async function waitForHogInMetrics(
   vmName: string,
   timeoutMs: number,
 ): Promise<number | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  let cpu: number | undefined;
+  const busy = async (): Promise<boolean> => {
     try {
       const res = await fetch(new URL('api/v1/vms', dashboardUrl), { signal: AbortSignal.timeout(2000) });
-      if (res.ok) {
-        const body = (await res.json()) as {
-          vms?: Array<{ name?: string; metrics?: Record<string, number> }>;
-        };
-        const cpu = body.vms?.find((v) => v.name === vmName)?.metrics?.['cpu.percent'];
-        if (cpu !== undefined && cpu >= 50) return cpu;
-      }
+      if (!res.ok) return false;
+      const body = (await res.json()) as { vms?: Array<{ name?: string; metrics?: Record<string, number> }> };
+      cpu = body.vms?.find((v) => v.name === vmName)?.metrics?.['cpu.percent'];
+      return cpu !== undefined && cpu >= 50;
     } catch {
-      // not answering: try again
+      return false; // not answering: try again
     }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return undefined;
+  };
+  return waitFor(`${vmName}'s hog`, busy, timeoutMs, 500).then(
+    () => cpu,
+    () => undefined,
+  );
 }

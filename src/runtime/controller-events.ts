@@ -2,10 +2,9 @@
 // processes hear of it without polling: switch_up, switch_down, links_changed.
 
 import type { ControllerApp, DatapathInfo, SwitchLink } from '../controller/app-api.js';
+import { formatDatapathId } from '../controller/switch-session.js';
 import type { Logger } from '../log/logger.js';
 import { Channels, type Store } from '../store/store.js';
-
-const hex64 = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 export class ControllerEventsApp implements ControllerApp {
   readonly name = 'events';
@@ -26,7 +25,7 @@ export class ControllerEventsApp implements ControllerApp {
   onSwitchUp(dp: DatapathInfo): void {
     this.publish({
       type: 'switch_up',
-      datapath_id: hex64(dp.datapathId),
+      datapath_id: formatDatapathId(dp.datapathId),
       version: dp.version === 0x01 ? '1.0' : '1.3',
       peer: dp.peer,
       ports: dp.ports.size,
@@ -34,16 +33,16 @@ export class ControllerEventsApp implements ControllerApp {
   }
 
   onSwitchDown(datapathId: bigint): void {
-    this.publish({ type: 'switch_down', datapath_id: hex64(datapathId) });
+    this.publish({ type: 'switch_down', datapath_id: formatDatapathId(datapathId) });
   }
 
   onLinksChanged(links: readonly SwitchLink[]): void {
     this.publish({
       type: 'links_changed',
       links: links.map((l) => ({
-        src: hex64(l.src),
+        src: formatDatapathId(l.src),
         src_port: l.srcPort,
-        dst: hex64(l.dst),
+        dst: formatDatapathId(l.dst),
         dst_port: l.dstPort,
       })),
     });

@@ -25,6 +25,7 @@ import { SflowCollector } from '../sflow/collector.js';
 import { InventoryDirectory } from '../sflow/inventory-directory.js';
 import type { VmTraffic } from '../sflow/vm-directory.js';
 import { openStore } from '../store/open-store.js';
+import { sampleWriter } from '../store/sample-writer.js';
 import { Channels, type Store, type StoredSample } from '../store/store.js';
 import { ControllerEventsApp } from './controller-events.js';
 import { OctaviaBalancer } from './octavia-balancer.js';
@@ -58,7 +59,7 @@ export class VigilRuntime {
   api!: ApiServer;
   readonly directory = new InventoryDirectory();
   addresses!: RuntimeAddresses;
-  private storeFailures = 0;
+  private writeSample!: (sample: StoredSample) => void;
   private directoryAt = 0;
   private trafficCache: { at: number; byUuid: Map<string, VmTraffic> } = { at: 0, byUuid: new Map() };
 
@@ -84,6 +85,7 @@ export class VigilRuntime {
     const log = this.log;
 
     this.store = await openStore(config.store, log);
+    this.writeSample = sampleWriter(this.store, log);
     this.stops.push({ name: 'store', stop: () => this.store.close() });
 
     const c = config.controller;
@@ -211,18 +213,7 @@ export class VigilRuntime {
           },
         }
       : { ...sample };
-    this.store.putSample(stored).then(
-      () => {
-        if (this.storeFailures > 0)
-          this.log.info({ failures: this.storeFailures }, 'store writes work again');
-        this.storeFailures = 0;
-      },
-      (err: Error) => {
-        // One line per outage, not one per VM and poll.
-        if (this.storeFailures++ === 0)
-          this.log.warn({ err: err.message, vm: sample.name }, 'store write failed');
-      },
-    );
+    this.writeSample(stored);
   }
 
   private refreshDirectory(force: boolean): void {

@@ -7,7 +7,7 @@ import { LinkType, PcapWriter, pcapRecord, udpFrame } from '../../capture/pcap-w
 import { toJson } from '../../sflow/capture-decode.js';
 import { SflowCollector } from '../../sflow/collector.js';
 import { parseEndpoint } from '../../config/endpoint.js';
-import { action, commandConfig, commandLogger, UsageError } from '../context.js';
+import { action, commandConfig, commandLogger, UsageError, untilStopSignal } from '../context.js';
 
 interface CollectorFlags {
   listen?: string;
@@ -130,11 +130,7 @@ async function runCollector(flags: CollectorFlags, cmd: Command): Promise<void> 
     }
   };
   const timer = setInterval(report, reportMs);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopSignal();
   clearInterval(timer);
   await collector.stop();
   if (pcapOut) await new Promise<void>((r) => pcapOut!.end(r));

@@ -10,7 +10,7 @@ import { SESSION_DEFAULTS } from '../../controller/switch-session.js';
 import { parseIpv4 } from '../../net/ipv4-address.js';
 import { parseMac } from '../../net/mac-address.js';
 import { parseEndpoint } from '../../config/endpoint.js';
-import { action, commandConfig, commandLogger, UsageError } from '../context.js';
+import { action, commandConfig, commandLogger, untilStopSignal, UsageError } from '../context.js';
 
 interface ControllerFlags {
   listen?: string;
@@ -75,13 +75,6 @@ async function runController(flags: ControllerFlags, cmd: Command): Promise<void
   controller.use(new L2LearningApp({ idleTimeoutSeconds: cfg.flowIdleTimeoutSeconds }));
   await controller.listen();
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info({ signal }, 'controller stopping');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  log.info({ signal: await untilStopSignal() }, 'controller stopping');
   await controller.close();
 }

@@ -7,10 +7,18 @@ import { HostMonitor } from '../../monitor/host-monitor.js';
 import { VmMonitor } from '../../monitor/vm-monitor.js';
 import type { VmSample } from '../../monitor/vm-sample.js';
 import { openStore } from '../../store/open-store.js';
-import { Channels, type StoredSample } from '../../store/store.js';
+import { sampleWriter } from '../../store/sample-writer.js';
+import { Channels } from '../../store/store.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
-import { action, commandConfig, commandLogger, EXIT_FAILURE, UsageError } from '../context.js';
+import {
+  action,
+  commandConfig,
+  commandLogger,
+  EXIT_FAILURE,
+  untilStopSignal,
+  UsageError,
+} from '../context.js';
 
 interface MonitorFlags {
   libvirt?: string[];
@@ -64,14 +72,7 @@ async function runMonitor(flags: MonitorFlags, cmd: Command): Promise<void> {
   }
 
   const service = await startMonitorService(loaded.config, log);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info({ signal }, 'VM monitor stopping');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  log.info({ signal: await untilStopSignal() }, 'VM monitor stopping');
   await service.stop();
 }
 
@@ -87,24 +88,13 @@ export interface MonitorService {
 export async function startMonitorService(config: Config, log: Logger): Promise<MonitorService> {
   const cfg = config.monitor;
   const store = await openStore(config.store, log);
-  let storeFailures = 0;
+  const writeSample = sampleWriter(store, log);
   const monitor = new VmMonitor({
     hosts: cfg.libvirt,
     intervalMs: Math.round(cfg.intervalSeconds * 1000),
     logger: log,
     client: { callTimeoutMs: Math.round(cfg.callTimeoutSeconds * 1000) },
-    onSample: (sample) => {
-      store.putSample({ ...sample } satisfies StoredSample).then(
-        () => {
-          if (storeFailures > 0) log.info({ failures: storeFailures }, 'store writes work again');
-          storeFailures = 0;
-        },
-        (err: Error) => {
-          // One line per outage, not one per VM and poll.
-          if (storeFailures++ === 0) log.warn({ err: err.message, vm: sample.name }, 'store write failed');
-        },
-      );
-    },
+    onSample: (sample) => writeSample({ ...sample }),
     onRemove: (vm) => {
       store
         .publish(Channels.events, { type: 'vm-removed', time: Date.now(), ...vm })

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { formatEndpoint } from '../../config/endpoint.js';
 import { vigilVersion } from '../../version.js';
 import { VigilRuntime } from '../../runtime/vigil-runtime.js';
-import { action, commandConfig, commandLogger } from '../context.js';
+import { action, commandConfig, commandLogger, untilStopSignal } from '../context.js';
 
 interface UpFlags {
   redis?: string;
@@ -60,14 +60,7 @@ async function runUp(flags: UpFlags, cmd: Command): Promise<void> {
     'Vigil is up',
   );
   process.stdout.write(`dashboard: http://${formatEndpoint(api)}/\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info({ signal }, 'Vigil stopping');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  log.info({ signal: await untilStopSignal() }, 'Vigil stopping');
   await rt.stop();
   log.info('Vigil stopped');
 }
