@@ -97,7 +97,7 @@ export async function startMonitorService(config: Config, log: Logger): Promise<
     onSample: (sample) => writeSample({ ...sample }),
     onRemove: (vm) => {
       store
-        .publish(Channels.events, { type: 'vm-removed', time: Date.now(), ...vm })
+        .publish(Channels.events, { type: 'vm_removed', time: Date.now(), ...vm })
         .catch((err: Error) => log.debug({ err: err.message }, 'event publish failed'));
     },
   });
