@@ -2,10 +2,12 @@
 // command runs all of Vigil on one machine. Same contract as RedisStore.
 
 import {
+  checkClaim,
   checkName,
   checkSample,
   checkTtl,
   toJson,
+  type AffinityClaim,
   type AffinityEntry,
   type SeriesPoint,
   type Store,
@@ -16,6 +18,7 @@ import {
   type TimeWindow,
   Channels,
 } from './store.js';
+import { AffinityTable } from './affinity-table.js';
 
 interface Expiring {
   json: string;
@@ -28,15 +31,23 @@ interface SeriesRow {
 }
 
 const SWEEP_MS = 10_000;
+/**
+ * The affinity tables are swept every second, a tenth of each (at least 65,536 slots) at a time: a short
+ * pause however large the table, and every slot checked every 10 s. Expired entries also go when read.
+ */
+const AFFINITY_SWEEP_MS = 1000;
+const AFFINITY_SWEEP_SHARE = 10;
+const AFFINITY_SWEEP_MIN_SLOTS = 65_536;
 
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly samples = new Map<string, Expiring>();
   private readonly series = new Map<string, SeriesRow[]>();
   private readonly records = new Map<string, Map<string, Expiring>>();
-  private readonly affinity = new Map<string, Map<string, AffinityEntry>>();
+  private readonly affinity = new Map<string, AffinityTable>();
   private readonly handlers = new Map<string, Set<(m: unknown) => void>>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly affinitySweeper: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -45,6 +56,8 @@ export class MemoryStore implements Store {
   ) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
+    this.affinitySweeper = setInterval(() => this.sweepAffinity(), AFFINITY_SWEEP_MS);
+    this.affinitySweeper.unref();
   }
 
   async putSample(sample: StoredSample): Promise<void> {
@@ -166,74 +179,58 @@ export class MemoryStore implements Store {
   }
 
   async claimAffinity(pool: string, client: string, member: string, idleMs: number): Promise<AffinityEntry> {
-    checkName('pool', pool);
-    checkName('client', client);
-    checkName('member', member);
-    checkTtl('affinity idle time', idleMs);
-    let byClient = this.affinity.get(pool);
-    if (!byClient) this.affinity.set(pool, (byClient = new Map()));
+    checkClaim({ pool, client, member, idleMs });
     const now = this.now();
-    const existing = this.liveAffinity(byClient, client, now);
-    const entry: AffinityEntry = existing
-      ? { ...existing, lastSeen: now, expiresAt: now + idleMs }
-      : { pool, client, member, created: now, lastSeen: now, expiresAt: now + idleMs };
-    byClient.set(client, entry);
-    return { ...entry };
+    const table = this.affinityTable(pool);
+    table.claim(client, member, now, idleMs);
+    return table.get(client, now)!;
+  }
+
+  async claimAffinities(claims: readonly AffinityClaim[]): Promise<string[]> {
+    for (let i = 0; i < claims.length; i++) checkClaim(claims[i]!);
+    const now = this.now();
+    const members = new Array<string>(claims.length);
+    let table: AffinityTable | undefined;
+    for (let i = 0; i < claims.length; i++) {
+      const c = claims[i]!;
+      if (table?.pool !== c.pool) table = this.affinityTable(c.pool);
+      members[i] = table.claim(c.client, c.member, now, c.idleMs);
+    }
+    return members;
   }
 
   async getAffinity(pool: string, client: string): Promise<AffinityEntry | undefined> {
-    const byClient = this.affinity.get(pool);
-    const e = byClient && this.liveAffinity(byClient, client, this.now());
-    return e ? { ...e } : undefined;
+    return this.affinity.get(pool)?.get(client, this.now());
   }
 
   async touchAffinity(pool: string, client: string, idleMs: number): Promise<AffinityEntry | undefined> {
     checkTtl('affinity idle time', idleMs);
-    const byClient = this.affinity.get(pool);
-    const now = this.now();
-    const e = byClient && this.liveAffinity(byClient, client, now);
-    if (!e) return undefined;
-    e.lastSeen = now;
-    e.expiresAt = now + idleMs;
-    return { ...e };
+    return this.affinity.get(pool)?.touch(client, this.now(), idleMs);
   }
 
   async deleteAffinity(pool: string, client: string): Promise<boolean> {
-    const byClient = this.affinity.get(pool);
-    const existed = !!byClient && !!this.liveAffinity(byClient, client, this.now());
-    byClient?.delete(client);
-    return existed;
+    return this.affinity.get(pool)?.delete(client, this.now()) ?? false;
   }
 
   async listAffinity(pool: string): Promise<AffinityEntry[]> {
-    const byClient = this.affinity.get(pool);
-    if (!byClient) return [];
-    const now = this.now();
-    const out: AffinityEntry[] = [];
-    for (const client of [...byClient.keys()].sort()) {
-      const e = this.liveAffinity(byClient, client, now);
-      if (e) out.push({ ...e });
-    }
-    return out;
+    return this.affinity.get(pool)?.list(this.now()) ?? [];
   }
 
   async deleteAffinityOfMember(pool: string, member: string): Promise<number> {
-    const byClient = this.affinity.get(pool);
-    if (!byClient) return 0;
-    const now = this.now();
-    let n = 0;
-    for (const [client, e] of byClient) {
-      if (e.member !== member) continue;
-      if (e.expiresAt > now) n++;
-      byClient.delete(client);
-    }
-    return n;
+    return this.affinity.get(pool)?.deleteMember(member, this.now()) ?? 0;
+  }
+
+  private affinityTable(pool: string): AffinityTable {
+    let table = this.affinity.get(pool);
+    if (!table) this.affinity.set(pool, (table = new AffinityTable(pool)));
+    return table;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    clearInterval(this.affinitySweeper);
     this.handlers.clear();
   }
 
@@ -247,18 +244,10 @@ export class MemoryStore implements Store {
     return e;
   }
 
-  private liveAffinity(
-    map: Map<string, AffinityEntry>,
-    client: string,
-    now: number,
-  ): AffinityEntry | undefined {
-    const e = map.get(client);
-    if (!e) return undefined;
-    if (e.expiresAt <= now) {
-      map.delete(client);
-      return undefined;
-    }
-    return e;
+  private sweepAffinity(): void {
+    const now = this.now();
+    for (const table of this.affinity.values())
+      table.sweep(now, Math.max(AFFINITY_SWEEP_MIN_SLOTS, Math.ceil(table.slots / AFFINITY_SWEEP_SHARE)));
   }
 
   /** Drops expired entries so memory stays bounded even for keys nobody reads again. */
@@ -267,9 +256,6 @@ export class MemoryStore implements Store {
     for (const [k, e] of this.samples) if (e.expiresAt <= now) this.samples.delete(k);
     for (const byId of this.records.values())
       for (const [k, e] of byId) if (e.expiresAt <= now) byId.delete(k);
-    for (const byClient of this.affinity.values()) {
-      for (const [k, e] of byClient) if (e.expiresAt <= now) byClient.delete(k);
-    }
     // A VM whose newest point is older than the retention has left: drop its series.
     for (const [uuid, rows] of this.series) {
       const newest = rows[rows.length - 1];

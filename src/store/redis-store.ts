@@ -12,11 +12,13 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { RedisKeys } from './redis-keys.js';
 import {
   Channels,
+  checkClaim,
   checkName,
   checkSample,
   checkTtl,
   StoreUnavailableError,
   toJson,
+  type AffinityClaim,
   type AffinityEntry,
   type SeriesPoint,
   type Store,
@@ -330,10 +332,18 @@ export class RedisStore implements Store {
   }
 
   async claimAffinity(pool: string, client: string, member: string, idleMs: number): Promise<AffinityEntry> {
-    checkName('pool', pool);
-    checkName('client', client);
-    checkName('member', member);
-    checkTtl('affinity idle time', idleMs);
+    checkClaim({ pool, client, member, idleMs });
+    return this.claim(pool, client, member, idleMs);
+  }
+
+  async claimAffinities(claims: readonly AffinityClaim[]): Promise<string[]> {
+    for (const c of claims) checkClaim(c);
+    // Issued together, the scripts go to Redis in one pipeline and run in order.
+    const entries = await Promise.all(claims.map((c) => this.claim(c.pool, c.client, c.member, c.idleMs)));
+    return entries.map((e) => e.member);
+  }
+
+  private async claim(pool: string, client: string, member: string, idleMs: number): Promise<AffinityEntry> {
     const now = Date.now();
     const fresh: AffinityEntry = {
       pool,

@@ -43,6 +43,14 @@ export interface AffinityEntry {
   expiresAt: number;
 }
 
+/** A request to place a client on a member (see Store.claimAffinities). */
+export interface AffinityClaim {
+  pool: string;
+  client: string;
+  member: string;
+  idleMs: number;
+}
+
 export interface Subscription {
   unsubscribe(): Promise<void>;
 }
@@ -82,6 +90,11 @@ export interface Store {
    * controllers agree) and is returned, refreshed; otherwise the new entry is returned.
    */
   claimAffinity(pool: string, client: string, member: string, idleMs: number): Promise<AffinityEntry>;
+  /**
+   * Several claims in one call, applied in order: for each, the member the client ends up with. A bad
+   * claim rejects the whole call before any is applied.
+   */
+  claimAffinities(claims: readonly AffinityClaim[]): Promise<string[]>;
   getAffinity(pool: string, client: string): Promise<AffinityEntry | undefined>;
   /** Extends an entry's life by idleMs from now; undefined when it has already expired. */
   touchAffinity(pool: string, client: string, idleMs: number): Promise<AffinityEntry | undefined>;
@@ -145,6 +158,13 @@ export function checkSample(sample: StoredSample): void {
       );
     }
   }
+}
+
+export function checkClaim(c: AffinityClaim): void {
+  checkName('pool', c.pool);
+  checkName('client', c.client);
+  checkName('member', c.member);
+  checkTtl('affinity idle time', c.idleMs);
 }
 
 export function checkTtl(what: string, ms: number): void {

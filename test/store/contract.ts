@@ -253,6 +253,31 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
         expect(await s.deleteAffinity('web', 'c0')).toBe(false);
       });
 
+      it('claims a batch in order, the existing entry winning, and refuses a bad batch whole', async () => {
+        const s = await open();
+        await s.claimAffinity('web', 'c1', 'vm-z', 10_000);
+        const members = await s.claimAffinities([
+          { pool: 'web', client: 'c0', member: 'vm-a', idleMs: 10_000 },
+          { pool: 'web', client: 'c1', member: 'vm-a', idleMs: 10_000 },
+          { pool: 'api', client: 'c0', member: 'vm-b', idleMs: 10_000 },
+          // The same client twice in one batch: the first claim wins.
+          { pool: 'web', client: 'c0', member: 'vm-c', idleMs: 10_000 },
+        ]);
+        expect(members).toEqual(['vm-a', 'vm-z', 'vm-b', 'vm-a']);
+        expect((await s.listAffinity('web')).map((e) => [e.client, e.member])).toEqual([
+          ['c0', 'vm-a'],
+          ['c1', 'vm-z'],
+        ]);
+        await expect(
+          s.claimAffinities([
+            { pool: 'web', client: 'c2', member: 'vm-a', idleMs: 10_000 },
+            { pool: 'web', client: 'bad client', member: 'vm-a', idleMs: 10_000 },
+          ]),
+        ).rejects.toThrow(/client "bad client"/);
+        expect(await s.getAffinity('web', 'c2')).toBeUndefined();
+        expect(await s.claimAffinities([])).toEqual([]);
+      });
+
       it('agrees on one member per client under concurrent writers', async () => {
         const s1 = await open();
         const s2 = await open();

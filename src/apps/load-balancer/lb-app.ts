@@ -279,7 +279,7 @@ export class LoadBalancerApp implements ControllerApp {
         case 'send':
           break;
         case 'claim':
-          this.affinity?.claim(a.pool, a.client, a.member, a.idleMs);
+          this.affinity?.claim(a);
           break;
         case 'touch':
           this.affinity?.touch(a.pool, a.client, a.idleMs);
