@@ -44,8 +44,12 @@ export interface PlacementRequest {
 export interface Choice {
   /** Index into the candidates. */
   index: number;
-  /** The score of every candidate, in candidate order, when the algorithm scores (lower wins). */
-  scores?: number[];
+  /**
+   * The score of every candidate, in candidate order, when the algorithm scores (lower wins). It may be
+   * the algorithm's scratch array: valid only until the next `choose` call on the same instance, so copy
+   * what must be kept.
+   */
+  scores?: ArrayLike<number>;
 }
 
 export interface PlacementAlgorithm {

@@ -35,9 +35,29 @@ export function isValidMac(mac: number): boolean {
   return Number.isInteger(mac) && mac >= 0 && mac <= MAC_BROADCAST;
 }
 
+/** The two lower-case hex digits of each byte value, as character codes. */
+const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').charCodeAt(0));
+const HEX_LOW = Uint8Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').charCodeAt(1));
+const COLON = 58;
+
+/**
+ * "aa:bb:cc:dd:ee:ff". It runs once per new client on the load balancer's packet-in path, so it builds one
+ * flat string: a template literal would build a tree of partial strings for the maps to flatten.
+ */
 export function formatMac(mac: number): string {
-  const hex = mac.toString(16).padStart(12, '0');
-  return `${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}:${hex.slice(6, 8)}:${hex.slice(8, 10)}:${hex.slice(10, 12)}`;
+  const hi = Math.floor(mac / 4_294_967_296);
+  const lo = mac >>> 0;
+  const a = (hi >>> 8) & 255;
+  const b = hi & 255;
+  const c = lo >>> 24;
+  const d = (lo >>> 16) & 255;
+  const e = (lo >>> 8) & 255;
+  const f = lo & 255;
+  // prettier-ignore
+  return String.fromCharCode(
+    HEX_HIGH[a]!, HEX_LOW[a]!, COLON, HEX_HIGH[b]!, HEX_LOW[b]!, COLON, HEX_HIGH[c]!, HEX_LOW[c]!, COLON,
+    HEX_HIGH[d]!, HEX_LOW[d]!, COLON, HEX_HIGH[e]!, HEX_LOW[e]!, COLON, HEX_HIGH[f]!, HEX_LOW[f]!,
+  );
 }
 
 const MAC_TEXT =

@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { checkLoadBalancers, LoadBalancerSchema, LoadBalancersSchema } from '../../src/balancer/objects.js';
-import { PlacementLog, type PlacementRecord } from '../../src/balancer/placement-log.js';
+import { PlacementLog, type PlacementInput } from '../../src/balancer/placement-log.js';
 import { BALANCER_DEFAULTS, BalancerSettingsSchema } from '../../src/balancer/settings.js';
 
 const good = {
@@ -71,7 +71,7 @@ describe('load-balancer objects', () => {
 });
 
 describe('placement log', () => {
-  const rec = (i: number, pool = 'p'): PlacementRecord => ({
+  const rec = (i: number, pool = 'p'): PlacementInput => ({
     time: i,
     loadBalancer: 'lb',
     pool,
@@ -80,13 +80,11 @@ describe('placement log', () => {
     algorithm: 'ROUND_ROBIN',
     reason: 'new-client',
     candidates: [],
-    clients: [],
-    pending: [],
   });
 
   it('keeps the newest `capacity` records, newest first, optionally of one pool', () => {
     const log = new PlacementLog(3);
-    for (let i = 0; i < 5; i++) log.add(rec(i, i % 2 ? 'odd' : 'even'));
+    for (let i = 0; i < 5; i++) log.add(rec(i, i % 2 ? 'odd' : 'even'), []);
     expect(log.recent().map((r) => r.time)).toEqual([4, 3, 2]);
     expect(log.recent(2).map((r) => r.time)).toEqual([4, 3]);
     expect(log.recent(10, 'odd').map((r) => r.time)).toEqual([3]);

@@ -27,6 +27,12 @@ describe('MAC addresses as 48-bit numbers', () => {
         expect(readMac(b, 1)).toBe(mac);
         expect(b.readUIntBE(1, 6)).toBe(mac);
         expect(parseMac(formatMac(mac))).toBe(mac);
+        expect(formatMac(mac)).toBe(
+          b
+            .subarray(1, 7)
+            .toString('hex')
+            .replace(/(..)(?!$)/g, '$1:'),
+        );
       }),
     );
   });

@@ -1,7 +1,7 @@
 // What the load-balancer policy returns, and what it reads from a packet-in: its actions are switch
-// messages, affinity operations for the store, placement records and operational events.
+// messages, affinity operations for the store, placements (by their number in the placement log) and
+// operational events.
 
-import type { PlacementRecord } from '../../balancer/placement-log.js';
 import type { SwitchMessage } from '../../controller/app-api.js';
 import type { DecodedPacket } from '../../net/packet.js';
 
@@ -12,7 +12,8 @@ export type LbAction =
   | { kind: 'touch'; pool: string; client: string; idleMs: number }
   | { kind: 'forget'; pool: string; client: string }
   | { kind: 'forgetMember'; pool: string; member: string }
-  | { kind: 'placed'; record: PlacementRecord }
+  /** A placement recorded in the log as `seq`: read it with state.log.get(seq) while it is in the ring. */
+  | { kind: 'placed'; seq: number }
   | { kind: 'event'; event: LbNotice };
 
 /** Operational events for the log and the event stream. */

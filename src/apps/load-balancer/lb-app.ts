@@ -290,12 +290,15 @@ export class LoadBalancerApp implements ControllerApp {
         case 'forgetMember':
           this.affinity?.forgetMember(a.pool, a.member);
           break;
-        case 'placed':
-          if (this.publishPlacements)
+        case 'placed': {
+          // The record is built only to publish it; it is gone only if the ring wrapped in between.
+          const record = this.publishPlacements && this.store ? this.state.log.get(a.seq) : undefined;
+          if (record)
             this.store
-              ?.publish(Channels.events, { type: 'placement', ...a.record })
+              ?.publish(Channels.events, { type: 'placement', ...record })
               .catch((err: unknown) => this.storeFailed(err, 'publish'));
           break;
+        }
         case 'event':
           if (a.event.type === 'client-dropped' && !this.dropAllowed()) break;
           this.log.info(a.event, `load balancer: ${a.event.type}`);

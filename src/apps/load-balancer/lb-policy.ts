@@ -11,7 +11,7 @@
 
 import type { HealthStatus } from '../../balancer/health-state.js';
 import type { LoadBalancer } from '../../balancer/objects.js';
-import type { PlacementRecord } from '../../balancer/placement-log.js';
+import type { PlacementReason } from '../../balancer/placement-log.js';
 import type { SwitchLink } from '../../controller/app-api.js';
 import { APP_ID, appCookie, APP_COOKIE_MASK } from '../../controller/cookies.js';
 import { ARP_OP_REQUEST, buildArpFrame, buildArpReply, buildGratuitousArp } from '../../net/arp.js';
@@ -440,16 +440,7 @@ function clientPacket(state: LbState, v: VipRuntime, now: number, ev: LbPacketIn
 }
 
 function keyText(v: VipRuntime, mac: number, ip: number): string {
-  return v.keyBy === 'mac' ? macText(mac) : formatIpv4(ip);
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** formatMac without the intermediate strings: this runs once per new client. */
-function macText(mac: number): string {
-  const hi = Math.floor(mac / 4_294_967_296);
-  const lo = mac >>> 0;
-  return `${HEX[(hi >>> 8) & 255]}:${HEX[hi & 255]}:${HEX[lo >>> 24]}:${HEX[(lo >>> 16) & 255]}:${HEX[(lo >>> 8) & 255]}:${HEX[lo & 255]}`;
+  return v.keyBy === 'mac' ? formatMac(mac) : formatIpv4(ip);
 }
 
 function place(
@@ -458,7 +449,7 @@ function place(
   now: number,
   client: string,
   key: number,
-  reason: PlacementRecord['reason'],
+  reason: PlacementReason,
   out: LbAction[],
 ): MemberRuntime | undefined {
   const candidates = candidatesOf(v);
@@ -472,28 +463,21 @@ function place(
     return undefined;
   }
   const m = v.candidateMembers[choice.index]!;
-  const n = candidates.length;
-  const clients = new Array<number>(n);
-  const pending = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    clients[i] = candidates[i]!.clients;
-    pending[i] = candidates[i]!.pending;
-  }
-  const record: PlacementRecord = {
-    time: now,
-    loadBalancer: v.lb.id,
-    pool: v.lb.pool.id,
-    client,
-    member: m.id,
-    algorithm: v.algorithm.typeName,
-    reason,
-    candidates: v.candidateIds,
-    clients,
-    pending,
-  };
-  if (choice.scores) record.scores = choice.scores;
-  state.log.add(record);
-  out.push({ kind: 'placed', record });
+  const seq = state.log.add(
+    {
+      time: now,
+      loadBalancer: v.lb.id,
+      pool: v.lb.pool.id,
+      client,
+      member: m.id,
+      algorithm: v.algorithm.typeName,
+      reason,
+      candidates: v.candidateIds,
+    },
+    candidates,
+    choice.scores,
+  );
+  out.push({ kind: 'placed', seq });
   recordPlacementTime(m, now);
   return m;
 }

@@ -2,6 +2,7 @@
 // everything else (affinity operations, placements, events) is kept for the test to inspect.
 
 import type { LoadBalancer, Member } from '../../../src/balancer/objects.js';
+import type { PlacementRecord } from '../../../src/balancer/placement-log.js';
 import { BALANCER_DEFAULTS, type BalancerSettings } from '../../../src/balancer/settings.js';
 import type { SwitchLink, SwitchMessage } from '../../../src/controller/app-api.js';
 import { LbState } from '../../../src/apps/load-balancer/lb-state.js';
@@ -54,6 +55,8 @@ export class Harness {
   readonly state: LbState;
   readonly fabric: FakeFabric;
   readonly actions: LbAction[] = [];
+  /** Every placement's log record, read back as the adapter does when the action is run. */
+  readonly records: PlacementRecord[] = [];
   /** The affinity table as the store would hold it (pool/client -> member). */
   readonly store = new Map<string, string>();
 
@@ -84,7 +87,11 @@ export class Harness {
       if (a.kind === 'send') msgs.push(a);
       else {
         this.actions.push(a);
-        if (a.kind === 'claim') {
+        if (a.kind === 'placed') {
+          const r = this.state.log.get(a.seq);
+          if (r === undefined) throw new Error(`placement ${a.seq} is no longer in the log`);
+          this.records.push(r);
+        } else if (a.kind === 'claim') {
           const k = `${a.pool}/${a.client}`;
           if (!this.store.has(k)) this.store.set(k, a.member);
         } else if (a.kind === 'forget') this.store.delete(`${a.pool}/${a.client}`);
@@ -149,8 +156,6 @@ export class Harness {
   }
 
   placements(): Array<{ client: string; member: string }> {
-    return this.actions.flatMap((a) =>
-      a.kind === 'placed' ? [{ client: a.record.client, member: a.record.member }] : [],
-    );
+    return this.records.map((r) => ({ client: r.client, member: r.member }));
   }
 }

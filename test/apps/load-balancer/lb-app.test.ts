@@ -267,5 +267,9 @@ describe('load-balancer app: log flood protection', () => {
     app.stop();
     expect(events.filter((e) => e.type === 'client-dropped')).toHaveLength(11);
     expect(events.filter((e) => e.type === 'placement')).toHaveLength(1);
+    // The placement is published as its log record reads.
+    const placement = events.find((e) => e.type === 'placement');
+    expect(placement).toEqual({ type: 'placement', ...app.placements()[0] });
+    expect(placement).toMatchObject({ pool: 'web-pool', member: 'm1', candidates: ['m1'], clients: [0] });
   });
 });
