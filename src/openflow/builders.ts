@@ -44,3 +44,19 @@ export function applyActions(...actions: Action[]): Instruction {
 export function output(port: number, maxLen: number = OFPCML_NO_BUFFER): OutputAction {
   return { type: 'output', port, maxLen };
 }
+
+/**
+ * Freezes an action or instruction list all the way down and returns it. The OpenFlow 1.3 codec encodes a
+ * frozen list once and copies its bytes after that, so a list shared by many flow-mods (the same rewrite
+ * for every client of a member) costs one copy per message. Buffers inside (set-field IPv6 values, opaque
+ * bodies) cannot be frozen: they must not change after this.
+ */
+export function frozen<T extends readonly Action[] | readonly Instruction[]>(list: T): T {
+  return deepFreeze(list);
+}
+
+function deepFreeze<T>(x: T): T {
+  if (typeof x !== 'object' || x === null || Object.isFrozen(x) || ArrayBuffer.isView(x)) return x;
+  for (const v of Object.values(x)) deepFreeze(v);
+  return Object.freeze(x);
+}

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, messageLength, writeMessage } from '../../src/openflow/codec.js';
-import type { OfMessage, OfVersion } from '../../src/openflow/model.js';
+import type { Action, OfMessage, OfVersion } from '../../src/openflow/model.js';
+import { applyActions, flowMod, frozen, output, packetOut } from '../../src/openflow/builders.js';
+import { OfEncodeError } from '../../src/openflow/errors.js';
 import { OFP_VERSION_10, OFP_VERSION_13 } from '../../src/openflow/model.js';
-import { message10, message13 } from './arbitraries.js';
+import { actions13, instructions13, match13, message10, message13 } from './arbitraries.js';
 
 const RUNS = 1000;
 
@@ -147,3 +149,51 @@ describe('random input', () => {
     );
   });
 });
+
+describe('OpenFlow 1.3: frozen action and instruction lists', () => {
+  it('encode exactly as the same lists unfrozen, every time they are used', () => {
+    fc.assert(
+      fc.property(instructions13, actions13, match13, (instructions, actions, match) => {
+        const fm = flowMod({ match, instructions: structuredCloneLists(instructions) });
+        const po = packetOut({ actions: structuredCloneLists(actions), data: Buffer.from('frame') });
+        const plain = [encodeMessage(OFP_VERSION_13, 1, fm), encodeMessage(OFP_VERSION_13, 2, po)];
+        const fzFm = { ...fm, instructions: frozen(instructions) };
+        const fzPo = { ...po, actions: frozen(actions) };
+        for (let round = 0; round < 2; round++) {
+          expect(encodeMessage(OFP_VERSION_13, 1, fzFm)).toEqual(plain[0]);
+          expect(encodeMessage(OFP_VERSION_13, 2, fzPo)).toEqual(plain[1]);
+        }
+        expect(Object.isFrozen(fzFm.instructions)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('still refuse a bad frozen list, each time (nothing bad is kept)', () => {
+    const bad = frozen([{ type: 'output', port: 2 ** 32, maxLen: 0 } as Action]);
+    for (let i = 0; i < 2; i++)
+      expect(() => encodeMessage(OFP_VERSION_13, 1, packetOut({ actions: bad }))).toThrow(OfEncodeError);
+  });
+
+  it('freeze all the way down, leaving buffers as they are', () => {
+    const body = Buffer.alloc(4);
+    const list = frozen([applyActions(output(1), { type: 'other', actionType: 0xffff, body })]);
+    expect(Object.isFrozen(list[0])).toBe(true);
+    expect(Object.isFrozen((list[0] as { actions: Action[] }).actions[0])).toBe(true);
+    expect(() => {
+      (list[0] as { actions: Action[] }).actions.push(output(2));
+    }).toThrow(TypeError);
+    body[0] = 1;
+    expect(body[0]).toBe(1);
+  });
+});
+
+/** A copy of a list (buffers shared), so the frozen and the plain list are separate objects. */
+function structuredCloneLists<T>(list: T[]): T[] {
+  return list.map((x) => copyDeep(x));
+}
+function copyDeep<T>(x: T): T {
+  if (typeof x !== 'object' || x === null || ArrayBuffer.isView(x)) return x;
+  if (Array.isArray(x)) return x.map((v) => copyDeep(v as unknown)) as T;
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, copyDeep(v as unknown)])) as T;
+}

@@ -5,7 +5,7 @@
 import { ETH_TYPE_IPV4 } from '../../net/ethernet.js';
 import { IP_PROTO_TCP } from '../../net/ipv4.js';
 import { OFP_NO_BUFFER, OFPFF, type Action, type Instruction, type Match } from '../../openflow/model.js';
-import { applyActions, flowMod, output, packetOut } from '../../openflow/builders.js';
+import { applyActions, flowMod, frozen, output, packetOut } from '../../openflow/builders.js';
 import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
 import {
   MEMBER_COOKIE_MASK,
@@ -178,14 +178,17 @@ export function installPath(
   }
 }
 
-/** An action list and the instruction list holding it: shared, never mutated (the codec only reads). */
+/**
+ * An action list and the instruction list holding it, shared by every client of a member and port: frozen,
+ * so the codec encodes each once and copies the bytes into every flow-mod and packet-out.
+ */
 interface ActionSet {
   actions: Action[];
   instructions: Instruction[];
 }
 
 function actionSet(actions: Action[]): ActionSet {
-  return { actions, instructions: [applyActions(...actions)] };
+  return { actions: frozen(actions), instructions: frozen([applyActions(...actions)]) };
 }
 
 const carryCache = new Map<number, ActionSet>();

@@ -64,7 +64,39 @@ export function actionLength(a: Action): number {
   }
 }
 
+// A frozen list (see `frozen` in builders.ts: frozen all the way down) cannot change, so its bytes are
+// validated and encoded once and then copied: the lists a load balancer shares between all the clients
+// of one member cost one copy per flow instead of an encoding.
+const encodedActions = new WeakMap<readonly Action[], Buffer>();
+const encodedInstructions = new WeakMap<readonly Instruction[], Buffer>();
+
+function frozenActionBytes(actions: readonly Action[]): Buffer | undefined {
+  if (!Object.isFrozen(actions)) return undefined;
+  let b = encodedActions.get(actions);
+  if (b === undefined) {
+    b = Buffer.alloc(actionsLengthOf(actions));
+    writeActionsOf(b, 0, actions);
+    encodedActions.set(actions, b);
+  }
+  return b;
+}
+
+function frozenInstructionBytes(ins: readonly Instruction[]): Buffer | undefined {
+  if (!Object.isFrozen(ins)) return undefined;
+  let b = encodedInstructions.get(ins);
+  if (b === undefined) {
+    b = Buffer.alloc(instructionsLengthOf(ins));
+    writeInstructionsOf(b, 0, ins);
+    encodedInstructions.set(ins, b);
+  }
+  return b;
+}
+
 export function actionsLength(actions: readonly Action[]): number {
+  return frozenActionBytes(actions)?.length ?? actionsLengthOf(actions);
+}
+
+function actionsLengthOf(actions: readonly Action[]): number {
   let n = 0;
   for (let i = 0; i < actions.length; i++) n += actionLength(actions[i] as Action);
   return n;
@@ -72,6 +104,11 @@ export function actionsLength(actions: readonly Action[]): number {
 
 /** Writes actions validated by actionsLength; returns the bytes written. */
 export function writeActions(buf: Buffer, off: number, actions: readonly Action[]): number {
+  const b = frozenActionBytes(actions);
+  return b === undefined ? writeActionsOf(buf, off, actions) : b.copy(buf, off);
+}
+
+function writeActionsOf(buf: Buffer, off: number, actions: readonly Action[]): number {
   const start = off;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i] as Action;
@@ -190,6 +227,10 @@ function readSetField(buf: Buffer, off: number, len: number): Action {
 }
 
 export function instructionsLength(ins: readonly Instruction[]): number {
+  return frozenInstructionBytes(ins)?.length ?? instructionsLengthOf(ins);
+}
+
+function instructionsLengthOf(ins: readonly Instruction[]): number {
   let n = 0;
   for (let i = 0; i < ins.length; i++) {
     const x = ins[i] as Instruction;
@@ -222,6 +263,11 @@ export function instructionsLength(ins: readonly Instruction[]): number {
 }
 
 export function writeInstructions(buf: Buffer, off: number, ins: readonly Instruction[]): number {
+  const b = frozenInstructionBytes(ins);
+  return b === undefined ? writeInstructionsOf(buf, off, ins) : b.copy(buf, off);
+}
+
+function writeInstructionsOf(buf: Buffer, off: number, ins: readonly Instruction[]): number {
   const start = off;
   for (let i = 0; i < ins.length; i++) {
     const x = ins[i] as Instruction;
