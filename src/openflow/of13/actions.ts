@@ -70,27 +70,27 @@ export function actionLength(a: Action): number {
 const encodedActions = new WeakMap<readonly Action[], Buffer>();
 const encodedInstructions = new WeakMap<readonly Instruction[], Buffer>();
 
-function frozenActionBytes(actions: readonly Action[]): Buffer | undefined {
-  if (!Object.isFrozen(actions)) return undefined;
-  let b = encodedActions.get(actions);
+/** The bytes of a frozen list, encoded (and so validated) the first time it is seen; undefined if not frozen. */
+function frozenBytes<T extends object>(
+  cache: WeakMap<T, Buffer>,
+  list: T,
+  length: (list: T) => number,
+  write: (buf: Buffer, off: number, list: T) => number,
+): Buffer | undefined {
+  if (!Object.isFrozen(list)) return undefined;
+  let b = cache.get(list);
   if (b === undefined) {
-    b = Buffer.alloc(actionsLengthOf(actions));
-    writeActionsOf(b, 0, actions);
-    encodedActions.set(actions, b);
+    b = Buffer.alloc(length(list));
+    write(b, 0, list);
+    cache.set(list, b);
   }
   return b;
 }
 
-function frozenInstructionBytes(ins: readonly Instruction[]): Buffer | undefined {
-  if (!Object.isFrozen(ins)) return undefined;
-  let b = encodedInstructions.get(ins);
-  if (b === undefined) {
-    b = Buffer.alloc(instructionsLengthOf(ins));
-    writeInstructionsOf(b, 0, ins);
-    encodedInstructions.set(ins, b);
-  }
-  return b;
-}
+const frozenActionBytes = (actions: readonly Action[]) =>
+  frozenBytes(encodedActions, actions, actionsLengthOf, writeActionsOf);
+const frozenInstructionBytes = (ins: readonly Instruction[]) =>
+  frozenBytes(encodedInstructions, ins, instructionsLengthOf, writeInstructionsOf);
 
 export function actionsLength(actions: readonly Action[]): number {
   return frozenActionBytes(actions)?.length ?? actionsLengthOf(actions);
