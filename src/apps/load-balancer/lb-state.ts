@@ -12,6 +12,7 @@ import type { BalancerSettings } from '../../balancer/settings.js';
 import { APP_ID, appCookie, APP_COOKIE_MASK } from '../../controller/cookies.js';
 import { parseIpv4 } from '../../net/ipv4-address.js';
 import { parseMac } from '../../net/mac-address.js';
+import { MacMap } from '../../net/mac-map.js';
 import type { Action, Instruction } from '../../openflow/model.js';
 import { PathTable } from './paths.js';
 import { vipMac } from './vip-mac.js';
@@ -99,10 +100,11 @@ export interface VipRuntime {
   memberBySlot: Map<number, MemberRuntime>;
   nextSlot: number;
   algorithm: PlacementAlgorithm;
-  clients: Map<number, ClientEntry>;
+  /** By the pool's client key (MAC or IPv4): millions of entries, hence a MacMap rather than a Map. */
+  clients: MacMap<ClientEntry>;
   /** Keyed by MAC: the client last seen at each IPv4 address (members asking for a client by ARP). */
-  byIp: Map<number, ClientEntry>;
-  /** Where the periodic sweep of `clients` resumes (a live Map iterator). */
+  byIp: MacMap<ClientEntry>;
+  /** Where the periodic sweep of `clients` resumes (a live iterator). */
   sweep: IterableIterator<ClientEntry> | undefined;
   /** Eligible members' candidates; undefined when it must be rebuilt. */
   candidates: Candidate[] | undefined;
@@ -213,8 +215,8 @@ export function newVip(state: LbState, lb: LoadBalancer, now: number): VipRuntim
     memberBySlot: new Map(),
     nextSlot: 1,
     algorithm: createAlgorithm(lb.pool.algorithm, state.settings),
-    clients: new Map(),
-    byIp: new Map(),
+    clients: new MacMap(),
+    byIp: new MacMap(),
     sweep: undefined,
     candidates: undefined,
     candidateMembers: [],
