@@ -25,6 +25,7 @@ import { applyActions, flowMod, output, packetOut } from '../../openflow/builder
 import {
   addMember,
   candidatesOf,
+  clientKey,
   cookieMemberSlot,
   cookieVipIndex,
   countPending,
@@ -306,7 +307,7 @@ function memberAsksForClient(state: LbState, memberIp: number, clientIp: number)
 }
 
 function forgetClient(v: VipRuntime, e: ClientEntry): void {
-  v.clients.delete(e.key);
+  v.clients.delete(clientKey(v, e));
   if (v.byIp.get(e.ip) === e) v.byIp.delete(e.ip);
 }
 function isOurMac(state: LbState, mac: number): boolean {
@@ -399,14 +400,12 @@ function clientPacket(state: LbState, v: VipRuntime, now: number, ev: LbPacketIn
     const m = place(state, v, now, text, key, 'new-client', out);
     if (m === undefined) return out;
     e = {
-      key,
       keyText: text,
       mac,
       ip,
       member: m,
       datapathId: ev.datapathId,
       inPort: ev.inPort,
-      created: now,
       lastSeen: now,
       flowsLive: false,
       expiresAt: now + v.timeoutMs,
@@ -701,7 +700,6 @@ export function restoreAffinity(
       const key = v.keyBy === 'mac' ? parseMac(s.client) : parseIpv4(s.client);
       if (!m || key === undefined || v.clients.has(key) || s.expiresAt <= now) continue;
       v.clients.set(key, {
-        key,
         keyText: s.client,
         mac: v.keyBy === 'mac' ? key : 0,
         ip: v.keyBy === 'ip' ? key : 0,
@@ -709,7 +707,6 @@ export function restoreAffinity(
         // Unknown until the client's next packet-in; no flows of ours survive a restart (switchUp).
         datapathId: -1n,
         inPort: -1,
-        created: s.lastSeen,
         lastSeen: s.lastSeen,
         flowsLive: false,
         expiresAt: s.expiresAt,

@@ -66,9 +66,12 @@ export interface MemberRuntime {
   reverseActions: Map<number, { actions: Action[]; instructions: Instruction[] }>;
 }
 
+/**
+ * One placed client. There may be millions: only what the packet-in path needs is kept (the store has the
+ * rest, such as when the client was first placed). Its key in the pool's table is `mac` or `ip`, by the
+ * pool's key type (see clientKey).
+ */
 export interface ClientEntry {
-  /** MAC or IPv4 as a number (the pool's key type). */
-  readonly key: number;
   /** The key as stored: "aa:bb:cc:dd:ee:ff" or "10.213.4.20". */
   readonly keyText: string;
   mac: number;
@@ -77,7 +80,6 @@ export interface ClientEntry {
   /** Where the client's frames enter the network. */
   datapathId: bigint;
   inPort: number;
-  created: number;
   lastSeen: number;
   /** True while the client's flows are installed (until their idle timeout or deletion). */
   flowsLive: boolean;
@@ -85,6 +87,11 @@ export interface ClientEntry {
   expiresAt: number;
   /** The store's copy of the entry lives until about this time unless touched. */
   storedUntil: number;
+}
+
+/** The client's key in its pool's table: its MAC or its IPv4 address, as the pool says. */
+export function clientKey(v: VipRuntime, e: ClientEntry): number {
+  return v.keyBy === 'mac' ? e.mac : e.ip;
 }
 
 export interface VipRuntime {
