@@ -7,13 +7,8 @@ import { IP_PROTO_TCP } from '../../net/ipv4.js';
 import { OFP_NO_BUFFER, OFPFF, type Action, type Instruction, type Match } from '../../openflow/model.js';
 import { applyActions, flowMod, frozen, output, packetOut } from '../../openflow/builders.js';
 import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
-import {
-  MEMBER_COOKIE_MASK,
-  type ClientEntry,
-  type LbState,
-  type MemberRuntime,
-  type VipRuntime,
-} from './lb-state.js';
+import { MEMBER_COOKIE_MASK, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
+import type { ClientSlot } from './client-table.js';
 
 interface Segment {
   datapathId: bigint;
@@ -47,22 +42,27 @@ function segments(
 export function installPath(
   state: LbState,
   v: VipRuntime,
-  e: ClientEntry,
+  c: ClientSlot,
   out: LbAction[],
   at: { at: LbPacketIn; direction: 'forward' | 'reverse'; first: boolean },
 ): void {
-  const m = e.member;
+  const t = v.clients;
+  const m = t.member[c]!;
   const s = state.settings;
-  if (m.datapathId === undefined || m.ofport === undefined || m.mac === undefined || e.inPort < 0) return;
-  const fwd = segments(state, e.datapathId, e.inPort, m.datapathId, m.ofport);
-  const rev = segments(state, m.datapathId, m.ofport, e.datapathId, e.inPort);
+  const clientDp = t.datapathId[c]!;
+  const clientPort = t.inPort[c]!;
+  const clientIp = t.ip[c]!;
+  const clientMac = t.mac[c]!;
+  if (m.datapathId === undefined || m.ofport === undefined || m.mac === undefined || clientPort < 0) return;
+  const fwd = segments(state, clientDp, clientPort, m.datapathId, m.ofport);
+  const rev = segments(state, m.datapathId, m.ofport, clientDp, clientPort);
   if (fwd === undefined || rev === undefined) {
     out.push({
       kind: 'event',
       event: {
         type: 'client-dropped',
         pool: v.lb.pool.id,
-        client: e.keyText,
+        client: t.keyText[c]!,
         reason: 'no path between the client and its member',
       },
     });
@@ -80,7 +80,7 @@ export function installPath(
       ? {
           inPort: seg.inPort,
           ethType: ETH_TYPE_IPV4,
-          ipv4Src: e.ip,
+          ipv4Src: clientIp,
           ipv4Dst: v.ip,
           ipProto: IP_PROTO_TCP,
           tcpDst: v.port,
@@ -88,12 +88,12 @@ export function installPath(
       : {
           inPort: seg.inPort,
           ethType: ETH_TYPE_IPV4,
-          ipv4Src: e.ip,
+          ipv4Src: clientIp,
           ipv4Dst: m.ip,
           ipProto: IP_PROTO_TCP,
           tcpDst: m.port,
         };
-    if (byMac) match.ethSrc = e.mac;
+    if (byMac) match.ethSrc = clientMac;
     const cached = first ? forwardActions(v, m, memberMac, seg.outPort) : carryActions(seg.outPort);
     const actions = cached.actions;
     out.push(
@@ -125,7 +125,7 @@ export function installPath(
           inPort: seg.inPort,
           ethType: ETH_TYPE_IPV4,
           ipv4Src: m.ip,
-          ipv4Dst: e.ip,
+          ipv4Dst: clientIp,
           ipProto: IP_PROTO_TCP,
           tcpSrc: m.port,
         }
@@ -133,13 +133,13 @@ export function installPath(
           inPort: seg.inPort,
           ethType: ETH_TYPE_IPV4,
           ipv4Src: v.ip,
-          ipv4Dst: e.ip,
+          ipv4Dst: clientIp,
           ipProto: IP_PROTO_TCP,
           tcpSrc: v.port,
         };
-    if (byMac) match.ethDst = e.mac;
+    if (byMac) match.ethDst = clientMac;
     const cached = first
-      ? reverseActions(v, m, byMac ? undefined : e.mac, seg.outPort)
+      ? reverseActions(v, m, byMac ? undefined : clientMac, seg.outPort)
       : carryActions(seg.outPort);
     const actions = cached.actions;
     out.push(
@@ -161,7 +161,7 @@ export function installPath(
     )
       packetActions = actions;
   }
-  e.flowsLive = true;
+  t.flowsLive[c] = 1;
   if (packetActions !== undefined) {
     const ev = at.at;
     out.push(
@@ -247,15 +247,18 @@ export function deleteMemberFlows(state: LbState, v: VipRuntime, m: MemberRuntim
     out.push(send(dp, flowMod({ command: 'delete', cookie: m.cookie, cookieMask: MEMBER_COOKIE_MASK })));
 }
 
-export function deleteClientFlows(state: LbState, v: VipRuntime, e: ClientEntry, out: LbAction[]): void {
-  const cookie = e.member.cookie;
+export function deleteClientFlows(state: LbState, v: VipRuntime, c: ClientSlot, out: LbAction[]): void {
+  const t = v.clients;
+  const cookie = t.member[c]!.cookie;
+  const ip = t.ip[c]!;
+  const mac = t.mac[c]!;
   const byMac = v.keyBy === 'mac';
   for (const dp of state.datapaths) {
-    const fwd: Match = { ethType: ETH_TYPE_IPV4, ipv4Src: e.ip };
-    const rev: Match = { ethType: ETH_TYPE_IPV4, ipv4Dst: e.ip };
+    const fwd: Match = { ethType: ETH_TYPE_IPV4, ipv4Src: ip };
+    const rev: Match = { ethType: ETH_TYPE_IPV4, ipv4Dst: ip };
     if (byMac) {
-      fwd.ethSrc = e.mac;
-      rev.ethDst = e.mac;
+      fwd.ethSrc = mac;
+      rev.ethDst = mac;
     }
     out.push(send(dp, flowMod({ command: 'delete', cookie, cookieMask: MEMBER_COOKIE_MASK, match: fwd })));
     out.push(send(dp, flowMod({ command: 'delete', cookie, cookieMask: MEMBER_COOKIE_MASK, match: rev })));

@@ -25,7 +25,6 @@ import { applyActions, flowMod, output, packetOut } from '../../openflow/builder
 import {
   addMember,
   candidatesOf,
-  clientKey,
   cookieMemberSlot,
   cookieVipIndex,
   countPending,
@@ -34,11 +33,11 @@ import {
   recordPlacementTime,
   VIP_COOKIE_MASK,
   vipCookie,
-  type ClientEntry,
   type LbState,
   type MemberRuntime,
   type VipRuntime,
 } from './lb-state.js';
+import { NO_CLIENT, type ClientSlot } from './client-table.js';
 import { mix32 } from '../../balancer/hash.js';
 import { deleteClientFlows, deleteMemberFlows, installPath } from './client-flows.js';
 import { send, type LbAction, type LbPacketIn, type PacketInResult } from './lb-actions.js';
@@ -133,9 +132,10 @@ function withdrawVip(state: LbState, v: VipRuntime, out: LbAction[]): void {
       send(dp, flowMod({ command: 'delete', cookie: vipCookie(v.index), cookieMask: VIP_COOKIE_MASK })),
     );
   }
-  for (const e of v.clients.values()) out.push({ kind: 'forget', pool: v.lb.pool.id, client: e.keyText });
-  v.clients.clear();
-  v.byIp.clear();
+  const t = v.clients;
+  for (let c = 0; c < t.end; c++)
+    if (t.live(c)) out.push({ kind: 'forget', pool: v.lb.pool.id, client: t.keyText[c]! });
+  t.clear();
   for (const m of v.members) m.clients = 0;
   out.push({ kind: 'event', event: { type: 'vip-down', loadBalancer: v.lb.id, address: v.lb.vip.address } });
 }
@@ -216,8 +216,10 @@ export function switchUp(state: LbState, now: number, datapathId: bigint): LbAct
   for (const v of state.vips.values()) {
     if (!v.lb.adminStateUp) continue;
     vipFlows(state, v, datapathId, out);
-    for (const e of v.clients.values())
-      if (e.datapathId === datapathId || e.member.datapathId === datapathId) flowsGone(v, e, now);
+    const t = v.clients;
+    for (let c = 0; c < t.end; c++)
+      if (t.live(c) && (t.datapathId[c] === datapathId || t.member[c]!.datapathId === datapathId))
+        flowsGone(v, c, now);
   }
   return out;
 }
@@ -299,17 +301,12 @@ function arpIn(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
 /** The MAC of a client of `memberIp` at `clientIp`, when a member asks for one of its clients. */
 function memberAsksForClient(state: LbState, memberIp: number, clientIp: number): number | undefined {
   for (const v of state.vips.values()) {
-    // Keyed by IP the table itself is the index; keyed by MAC, the client last seen at the address.
-    const e = v.keyBy === 'ip' ? v.clients.get(clientIp) : v.byIp.get(clientIp);
-    if (e !== undefined && e.member.ip === memberIp) return e.mac;
+    const c = v.clients.findByIp(clientIp);
+    if (c !== NO_CLIENT && v.clients.member[c]!.ip === memberIp) return v.clients.mac[c];
   }
   return undefined;
 }
 
-function forgetClient(v: VipRuntime, e: ClientEntry): void {
-  v.clients.delete(clientKey(v, e));
-  if (v.byIp.get(e.ip) === e) v.byIp.delete(e.ip);
-}
 function isOurMac(state: LbState, mac: number): boolean {
   for (const m of state.vipMacs.values()) if (m === mac) return true;
   return false;
@@ -338,7 +335,8 @@ function learnMember(
       if (moved) {
         // Its clients' paths lead to the old place: delete them; the clients keep their member.
         deleteMemberFlows(state, v, m, out);
-        for (const e of v.clients.values()) if (e.member === m) flowsGone(v, e, now);
+        const t = v.clients;
+        for (let c = 0; c < t.end; c++) if (t.member[c] === m) flowsGone(v, c, now);
       }
       out.push({
         kind: 'event',
@@ -378,14 +376,15 @@ function clientPacket(state: LbState, v: VipRuntime, now: number, ev: LbPacketIn
   const ip = p.ipv4!.src;
   const key = v.keyBy === 'mac' ? mac : ip;
   const out: LbAction[] = [];
-  let e = v.clients.get(key);
-  if (e !== undefined && !keepsClients(e.member)) {
-    dropClient(v, e, out);
-    e = undefined;
+  const t = v.clients;
+  let c = t.find(key);
+  if (c !== NO_CLIENT && !keepsClients(t.member[c]!)) {
+    dropClient(v, c, out);
+    c = NO_CLIENT;
   }
-  if (e === undefined) {
+  if (c === NO_CLIENT) {
     const text = keyText(v, mac, ip);
-    if (v.clients.size >= state.settings.maxClientsPerPool) {
+    if (t.size >= state.settings.maxClientsPerPool) {
       out.push({
         kind: 'event',
         event: {
@@ -399,7 +398,7 @@ function clientPacket(state: LbState, v: VipRuntime, now: number, ev: LbPacketIn
     }
     const m = place(state, v, now, text, key, 'new-client', out);
     if (m === undefined) return out;
-    e = {
+    c = t.add({
       keyText: text,
       mac,
       ip,
@@ -410,31 +409,25 @@ function clientPacket(state: LbState, v: VipRuntime, now: number, ev: LbPacketIn
       flowsLive: false,
       expiresAt: now + v.timeoutMs,
       storedUntil: now + v.timeoutMs,
-    };
-    v.clients.set(key, e);
-    if (v.keyBy === 'mac') v.byIp.set(ip, e);
+    });
     m.clients++;
-    installPath(state, v, e, out, { at: ev, direction: 'forward', first: true });
+    installPath(state, v, c, out, { at: ev, direction: 'forward', first: true });
     // After the switch messages: the adapter sends those before it starts the store write.
-    out.push({ kind: 'claim', pool: v.lb.pool.id, client: e.keyText, member: m.id, idleMs: v.timeoutMs });
+    out.push({ kind: 'claim', pool: v.lb.pool.id, client: text, member: m.id, idleMs: v.timeoutMs });
     return out;
-  } else {
-    e.mac = mac;
-    if (v.keyBy === 'mac') {
-      if (e.ip !== ip && v.byIp.get(e.ip) === e) v.byIp.delete(e.ip);
-      v.byIp.set(ip, e);
-    }
-    e.ip = ip;
-    e.datapathId = ev.datapathId;
-    e.inPort = ev.inPort;
-    e.lastSeen = now;
   }
-  if (e.member.datapathId === undefined) {
+  t.mac[c] = mac;
+  t.setIp(c, ip);
+  t.datapathId[c] = ev.datapathId;
+  t.inPort[c] = ev.inPort;
+  t.lastSeen[c] = now;
+  const member = t.member[c]!;
+  if (member.datapathId === undefined) {
     // Restored from the store before its member was located again: ask for it, drop this packet.
-    probeMember(state, v, e.member, now, out);
+    probeMember(state, v, member, now, out);
     return out;
   }
-  installPath(state, v, e, out, { at: ev, direction: 'forward', first: true });
+  installPath(state, v, c, out, { at: ev, direction: 'forward', first: true });
   return out;
 }
 
@@ -493,33 +486,34 @@ function knownClientPacket(state: LbState, now: number, ev: LbPacketIn): PacketI
   const tcp = p.tcp!;
   for (const v of state.vips.values()) {
     if (!v.lb.adminStateUp) continue;
+    const t = v.clients;
     // Forward, after the rewrite: client -> member.
     for (const m of v.members) {
       if (m.ip === ip.dst && m.port === tcp.dstPort) {
-        const e = v.clients.get(v.keyBy === 'mac' ? p.eth.src : ip.src);
-        if (e !== undefined && e.member === m && keepsClients(m)) {
+        const c = t.find(v.keyBy === 'mac' ? p.eth.src : ip.src);
+        if (c !== NO_CLIENT && t.member[c] === m && keepsClients(m)) {
           const out: LbAction[] = [];
-          e.lastSeen = now;
-          installPath(state, v, e, out, { at: ev, direction: 'forward', first: false });
+          t.lastSeen[c] = now;
+          installPath(state, v, c, out, { at: ev, direction: 'forward', first: false });
           return { verdict: 'stop', actions: out };
         }
       }
       // Reverse, before the rewrite: member -> client.
       if (m.ip === ip.src && m.port === tcp.srcPort) {
-        const e = v.clients.get(v.keyBy === 'mac' ? p.eth.dst : ip.dst);
-        if (e !== undefined && e.member === m && keepsClients(m)) {
+        const c = t.find(v.keyBy === 'mac' ? p.eth.dst : ip.dst);
+        if (c !== NO_CLIENT && t.member[c] === m && keepsClients(m)) {
           const out: LbAction[] = [];
-          installPath(state, v, e, out, { at: ev, direction: 'reverse', first: true });
+          installPath(state, v, c, out, { at: ev, direction: 'reverse', first: true });
           return { verdict: 'stop', actions: out };
         }
       }
     }
     // Reverse, after the rewrite: VIP -> client, on a switch between the member and the client.
     if (ip.src === v.ip && tcp.srcPort === v.port) {
-      const e = v.clients.get(v.keyBy === 'mac' ? p.eth.dst : ip.dst);
-      if (e !== undefined && keepsClients(e.member)) {
+      const c = t.find(v.keyBy === 'mac' ? p.eth.dst : ip.dst);
+      if (c !== NO_CLIENT && keepsClients(t.member[c]!)) {
         const out: LbAction[] = [];
-        installPath(state, v, e, out, { at: ev, direction: 'reverse', first: false });
+        installPath(state, v, c, out, { at: ev, direction: 'reverse', first: false });
         return { verdict: 'stop', actions: out };
       }
     }
@@ -545,28 +539,35 @@ export function flowRemoved(state: LbState, now: number, ev: LbFlowRemoved): LbA
   const m = v.memberBySlot.get(cookieMemberSlot(ev.cookie));
   const key = v.keyBy === 'mac' ? ev.match.ethSrc : ev.match.ipv4Src;
   if (m === undefined || key === undefined) return [];
-  const e = v.clients.get(key);
+  const t = v.clients;
+  const c = t.find(key);
   // A flow of an older placement (the client has moved on) says nothing about the current one.
-  if (e === undefined || e.member !== m || e.datapathId !== ev.datapathId || e.inPort !== ev.match.inPort)
+  if (
+    c === NO_CLIENT ||
+    t.member[c] !== m ||
+    t.datapathId[c] !== ev.datapathId ||
+    t.inPort[c] !== ev.match.inPort
+  )
     return [];
-  e.flowsLive = false;
+  t.flowsLive[c] = 0;
   const lastActive = ev.reason === OFPRR.IDLE_TIMEOUT ? now - ev.idleTimeout * 1000 : now;
-  if (lastActive > e.lastSeen) e.lastSeen = lastActive;
-  e.expiresAt = e.lastSeen + v.timeoutMs;
+  if (lastActive > t.lastSeen[c]!) t.lastSeen[c] = lastActive;
+  const expiresAt = (t.expiresAt[c] = t.lastSeen[c]! + v.timeoutMs);
   // The store's copy must live as long as ours: a restart in between would lose the client.
-  if (e.storedUntil < e.expiresAt && e.expiresAt > now) {
-    e.storedUntil = e.expiresAt;
-    return [{ kind: 'touch', pool: v.lb.pool.id, client: e.keyText, idleMs: e.expiresAt - now }];
+  if (t.storedUntil[c]! < expiresAt && expiresAt > now) {
+    t.storedUntil[c] = expiresAt;
+    return [{ kind: 'touch', pool: v.lb.pool.id, client: t.keyText[c]!, idleMs: expiresAt - now }];
   }
   return [];
 }
 
 /** The client's flows were removed by us (not idle): its entry counts down from now. */
-function flowsGone(v: VipRuntime, e: ClientEntry, now: number): void {
-  if (!e.flowsLive) return;
-  e.flowsLive = false;
-  if (now > e.lastSeen) e.lastSeen = now;
-  e.expiresAt = e.lastSeen + v.timeoutMs;
+function flowsGone(v: VipRuntime, c: ClientSlot, now: number): void {
+  const t = v.clients;
+  if (t.flowsLive[c] === 0) return;
+  t.flowsLive[c] = 0;
+  if (now > t.lastSeen[c]!) t.lastSeen[c] = now;
+  t.expiresAt[c] = t.lastSeen[c]! + v.timeoutMs;
 }
 
 /** A member's health monitor changed its verdict. */
@@ -656,28 +657,20 @@ export function tick(
     const pool = v.lb.pool.id;
     // A bounded slice of the table per tick, resuming where the last one stopped: a table of a million
     // clients never stalls the packet-in path for long; it is swept over several ticks instead.
-    const budget = Math.min(v.clients.size, TICK_SWEEP_BUDGET);
-    let it = v.sweep ?? v.clients.values();
-    for (let visited = 0; visited < budget; visited++) {
-      let r = it.next();
-      if (r.done) {
-        it = v.clients.values();
-        r = it.next();
-        if (r.done) break;
-      }
-      const e = r.value;
-      if (!e.flowsLive) {
-        if (now >= e.expiresAt) {
-          forgetClient(v, e);
-          e.member.clients--;
-          out.push({ kind: 'forget', pool, client: e.keyText });
-        }
-      } else if (e.storedUntil - now < v.timeoutMs / 2) {
-        e.storedUntil = now + v.timeoutMs;
-        out.push({ kind: 'touch', pool, client: e.keyText, idleMs: v.timeoutMs });
+    const t = v.clients;
+    const budget = Math.min(t.end, TICK_SWEEP_BUDGET);
+    let c = v.sweep;
+    for (let visited = 0; visited < budget; visited++, c++) {
+      if (c >= t.end) c = 0;
+      if (!t.live(c)) continue;
+      if (t.flowsLive[c] === 0) {
+        if (now >= t.expiresAt[c]!) dropClient(v, c, out);
+      } else if (t.storedUntil[c]! - now < v.timeoutMs / 2) {
+        t.storedUntil[c] = now + v.timeoutMs;
+        out.push({ kind: 'touch', pool, client: t.keyText[c]!, idleMs: v.timeoutMs });
       }
     }
-    v.sweep = it;
+    v.sweep = c;
     if (opts.probeUnlocated && v.lb.adminStateUp) {
       for (const m of v.members) if (m.datapathId === undefined) probeMember(state, v, m, now, out);
     }
@@ -698,8 +691,8 @@ export function restoreAffinity(
     for (const s of entries) {
       const m = v.memberById.get(s.member);
       const key = v.keyBy === 'mac' ? parseMac(s.client) : parseIpv4(s.client);
-      if (!m || key === undefined || v.clients.has(key) || s.expiresAt <= now) continue;
-      v.clients.set(key, {
+      if (!m || key === undefined || v.clients.find(key) !== NO_CLIENT || s.expiresAt <= now) continue;
+      v.clients.add({
         keyText: s.client,
         mac: v.keyBy === 'mac' ? key : 0,
         ip: v.keyBy === 'ip' ? key : 0,
@@ -732,14 +725,15 @@ export function affinityClaimed(
   for (const v of state.vips.values()) {
     if (v.lb.pool.id !== poolId) continue;
     const key = v.keyBy === 'mac' ? parseMac(client) : parseIpv4(client);
-    const e = key === undefined ? undefined : v.clients.get(key);
+    const t = v.clients;
+    const c = key === undefined ? NO_CLIENT : t.find(key);
     const m = v.memberById.get(memberId);
-    if (!e || !m || e.member === m) continue;
-    deleteClientFlows(state, v, e, out);
-    e.member.clients--;
-    e.member = m;
+    if (c === NO_CLIENT || !m || t.member[c] === m) continue;
+    deleteClientFlows(state, v, c, out);
+    t.member[c]!.clients--;
+    t.member[c] = m;
     m.clients++;
-    flowsGone(v, e, now);
+    flowsGone(v, c, now);
   }
   return out;
 }
@@ -751,7 +745,8 @@ export function affinityClaimed(
 function memberGone(state: LbState, v: VipRuntime, m: MemberRuntime, reason: string, out: LbAction[]): void {
   const clients = m.clients;
   deleteMemberFlows(state, v, m, out);
-  for (const e of v.clients.values()) if (e.member === m) forgetClient(v, e);
+  const t = v.clients;
+  for (let c = 0; c < t.end; c++) if (t.member[c] === m) t.remove(c);
   m.clients = 0;
   m.pending = 0;
   v.candidates = undefined;
@@ -762,10 +757,11 @@ function memberGone(state: LbState, v: VipRuntime, m: MemberRuntime, reason: str
   });
 }
 
-function dropClient(v: VipRuntime, e: ClientEntry, out: LbAction[]): void {
-  forgetClient(v, e);
-  e.member.clients--;
-  out.push({ kind: 'forget', pool: v.lb.pool.id, client: e.keyText });
+function dropClient(v: VipRuntime, c: ClientSlot, out: LbAction[]): void {
+  const t = v.clients;
+  t.member[c]!.clients--;
+  out.push({ kind: 'forget', pool: v.lb.pool.id, client: t.keyText[c]! });
+  t.remove(c);
 }
 
 /** Every flow of every VIP on every switch (the app stops). */

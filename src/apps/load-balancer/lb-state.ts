@@ -12,8 +12,8 @@ import type { BalancerSettings } from '../../balancer/settings.js';
 import { APP_ID, appCookie, APP_COOKIE_MASK } from '../../controller/cookies.js';
 import { parseIpv4 } from '../../net/ipv4-address.js';
 import { parseMac } from '../../net/mac-address.js';
-import { MacMap } from '../../net/mac-map.js';
 import type { Action, Instruction } from '../../openflow/model.js';
+import { ClientTable } from './client-table.js';
 import { PathTable } from './paths.js';
 import { vipMac } from './vip-mac.js';
 
@@ -66,34 +66,6 @@ export interface MemberRuntime {
   reverseActions: Map<number, { actions: Action[]; instructions: Instruction[] }>;
 }
 
-/**
- * One placed client. There may be millions: only what the packet-in path needs is kept (the store has the
- * rest, such as when the client was first placed). Its key in the pool's table is `mac` or `ip`, by the
- * pool's key type (see clientKey).
- */
-export interface ClientEntry {
-  /** The key as stored: "aa:bb:cc:dd:ee:ff" or "10.213.4.20". */
-  readonly keyText: string;
-  mac: number;
-  ip: number;
-  member: MemberRuntime;
-  /** Where the client's frames enter the network. */
-  datapathId: bigint;
-  inPort: number;
-  lastSeen: number;
-  /** True while the client's flows are installed (until their idle timeout or deletion). */
-  flowsLive: boolean;
-  /** The entry is forgotten at this time when its flows are gone. */
-  expiresAt: number;
-  /** The store's copy of the entry lives until about this time unless touched. */
-  storedUntil: number;
-}
-
-/** The client's key in its pool's table: its MAC or its IPv4 address, as the pool says. */
-export function clientKey(v: VipRuntime, e: ClientEntry): number {
-  return v.keyBy === 'mac' ? e.mac : e.ip;
-}
-
 export interface VipRuntime {
   lb: LoadBalancer;
   readonly index: number;
@@ -107,12 +79,10 @@ export interface VipRuntime {
   memberBySlot: Map<number, MemberRuntime>;
   nextSlot: number;
   algorithm: PlacementAlgorithm;
-  /** By the pool's client key (MAC or IPv4): millions of entries, hence a MacMap rather than a Map. */
-  clients: MacMap<ClientEntry>;
-  /** Keyed by MAC: the client last seen at each IPv4 address (members asking for a client by ARP). */
-  byIp: MacMap<ClientEntry>;
-  /** Where the periodic sweep of `clients` resumes (a live iterator). */
-  sweep: IterableIterator<ClientEntry> | undefined;
+  /** The placed clients, by the pool's client key (MAC or IPv4). */
+  clients: ClientTable;
+  /** The slot where the periodic sweep of `clients` resumes. */
+  sweep: number;
   /** Eligible members' candidates; undefined when it must be rebuilt. */
   candidates: Candidate[] | undefined;
   candidateMembers: MemberRuntime[];
@@ -222,9 +192,8 @@ export function newVip(state: LbState, lb: LoadBalancer, now: number): VipRuntim
     memberBySlot: new Map(),
     nextSlot: 1,
     algorithm: createAlgorithm(lb.pool.algorithm, state.settings),
-    clients: new MacMap(),
-    byIp: new MacMap(),
-    sweep: undefined,
+    clients: new ClientTable(lb.pool.sessionPersistence.type === 'SOURCE_IP' ? 'ip' : 'mac'),
+    sweep: 0,
     candidates: undefined,
     candidateMembers: [],
     candidateIds: [],

@@ -136,7 +136,12 @@ describe('load-balancer app', () => {
     second.onPacketIn(packetIn(syn(1), 3));
     expect(second.placements()).toEqual([]);
     const v = second.state.vips.get('web')!;
-    expect([...v.clients.values()].map((e) => [e.keyText, e.member.id]).sort()).toEqual([
+    expect(
+      v.clients
+        .entries()
+        .map((e) => [e.keyText, e.member.id])
+        .sort(),
+    ).toEqual([
       [formatMac(mac(0x201)), 'm1'],
       [formatMac(mac(0x202)), 'm2'],
     ]);
@@ -168,10 +173,10 @@ describe('load-balancer app', () => {
       );
     }
     app.onPacketIn(packetIn(syn(1), 3));
-    expect(app.state.vips.get('web')!.clients.get(mac(0x201))!.member.id).toBe('m1');
+    expect(app.state.vips.get('web')!.clients.entry(mac(0x201))!.member.id).toBe('m1');
     sent.length = 0;
     await settle();
-    expect(app.state.vips.get('web')!.clients.get(mac(0x201))!.member.id).toBe('m2');
+    expect(app.state.vips.get('web')!.clients.entry(mac(0x201))!.member.id).toBe('m2');
     expect(sent.some((m) => m.message.type === 'flowMod' && m.message.command === 'delete')).toBe(true);
   });
 
@@ -202,7 +207,7 @@ describe('load-balancer app: a VM that leaves', () => {
     app.onPacketIn(packetIn(syn(1), 3)); // round robin: m1 (vm-1)
     app.onPacketIn(packetIn(syn(2), 3)); // m2 (vm-2)
     const v = app.state.vips.get('web')!;
-    expect(v.clients.get(mac(0x201))!.member.id).toBe('m1');
+    expect(v.clients.entry(mac(0x201))!.member.id).toBe('m1');
     sent.length = 0;
     // Destroyed: no sample will ever say so, the monitor's removal does.
     app.vmGone('vm-1');
@@ -210,7 +215,7 @@ describe('load-balancer app: a VM that leaves', () => {
     expect(sent.some((m) => m.message.type === 'flowMod' && m.message.command === 'delete')).toBe(true);
     // The client's next packet goes to the member that is left.
     app.onPacketIn(packetIn(syn(1), 3));
-    expect(v.clients.get(mac(0x201))!.member.id).toBe('m2');
+    expect(v.clients.entry(mac(0x201))!.member.id).toBe('m2');
     // Its entry went with its member: it is placed afresh.
     expect(app.placements()[0]).toMatchObject({ client: formatMac(mac(0x201)), member: 'm2' });
     app.stop();

@@ -363,7 +363,11 @@ describe('load-balancer policy: placement and flows', () => {
       .filter((m) => m.id !== 'm4')
       .map((m) => (m.id === 'm3' ? { ...m, adminStateUp: false } : m));
     h.configure([{ ...cfg, pool: { ...cfg.pool, members } }]);
-    const left = [...h.state.vips.get('web')!.clients.values()].map((e) => e.member.id).sort();
+    const left = h.state.vips
+      .get('web')!
+      .clients.entries()
+      .map((e) => e.member.id)
+      .sort();
     expect(left).toEqual(['m2', 'm5', 'm6']);
     for (const sw of h.fabric.switches.values())
       for (const f of sw.flows) expect(f.cookie & 0xffffn).not.toBe(4n);
@@ -401,7 +405,8 @@ describe('load-balancer policy: placement and flows', () => {
     const { h, clients } = build();
     const c = clients[0]!;
     h.connect(c.host, c, VMAC);
-    const e = [...h.state.vips.get('web')!.clients.values()][0]!;
+    const t = h.state.vips.get('web')!.clients;
+    expect(t.entry(c.mac)!.flowsLive).toBe(true);
     const acts = policy.flowRemoved(h.state, 5, {
       datapathId: 1n,
       cookie: 0n,
@@ -410,7 +415,7 @@ describe('load-balancer policy: placement and flows', () => {
       match: { ethSrc: c.mac, inPort: c.port },
     });
     expect(acts).toEqual([]);
-    expect(e.flowsLive).toBe(true);
+    expect(t.entry(c.mac)!.flowsLive).toBe(true);
   });
 
   it('the flow tables and the affinity table stay bounded over 10,000 short-lived clients', () => {
@@ -448,9 +453,9 @@ describe('load-balancer policy: placement and flows', () => {
     for (const c of clients) r.h.connect(c.host, c, VMAC, 47000);
     expect(r.h.placements()).toEqual([]);
     for (const [client, m] of before)
-      expect(r.h.state.vips.get('web')!.clients.get(parseInt(client.replace(/:/g, ''), 16))!.member.id).toBe(
-        m,
-      );
+      expect(
+        r.h.state.vips.get('web')!.clients.entry(parseInt(client.replace(/:/g, ''), 16))!.member.id,
+      ).toBe(m);
     const m = r.members.find((x) => x.host === before.get(formatMac(clients[0]!.mac)))!;
     expect(tcpTo(r.h, m.host).some((p) => p.ipv4!.src === clients[0]!.ip)).toBe(true);
     // Another controller placed client 0 elsewhere first: follow the store.
