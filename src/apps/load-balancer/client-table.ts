@@ -1,12 +1,13 @@
 // A pool's placed clients, laid out for millions of them: a client is a slot number, and each of its
-// fields is a column (a typed array for numbers, a plain array for the few references), indexed by slot.
-// A client so costs no object of its own: the garbage collector neither copies nor traces one per client,
-// which is what made the placement latency's tail (see bench/balancer/BENCHMARKS.md).
+// fields is a column (a typed array for numbers, a plain array for the few references), indexed by slot;
+// the indexes from key and from IPv4 address to slot are typed arrays too (MacIndex). A client so costs
+// no object of its own: the garbage collector neither copies nor traces one per client, which is what
+// made the placement latency's tail (see bench/balancer/BENCHMARKS.md).
 //
 // Usage: `const c = t.find(key)` (NO_CLIENT when absent), then read or write `t.lastSeen[c]` and so on.
 // Columns are replaced when the table grows, so read them through the table, never keep one aside.
 
-import { MacMap } from '../../net/mac-map.js';
+import { MacIndex } from '../../net/mac-index.js';
 import type { MemberRuntime } from './lb-state.js';
 
 /** A client's slot in its pool's ClientTable. */
@@ -53,9 +54,9 @@ export class ClientTable {
   /** The store's copy of the entry lives until about this time unless touched. */
   storedUntil = new Float64Array(INITIAL_SLOTS);
 
-  private readonly byKey = new MacMap<ClientSlot>();
+  private readonly byKey = new MacIndex();
   /** Keyed by MAC: the client last seen at each IPv4 address (members asking for a client by ARP). */
-  private readonly byIp = new MacMap<ClientSlot>();
+  private readonly byIp = new MacIndex();
   private readonly free: ClientSlot[] = [];
   private used = 0;
 
@@ -80,12 +81,12 @@ export class ClientTable {
   }
 
   find(key: number): ClientSlot {
-    return this.byKey.get(key) ?? NO_CLIENT;
+    return this.byKey.get(key);
   }
 
   /** The client last seen at this IPv4 address. */
   findByIp(ip: number): ClientSlot {
-    return (this.keyBy === 'ip' ? this.byKey.get(ip) : this.byIp.get(ip)) ?? NO_CLIENT;
+    return this.keyBy === 'ip' ? this.byKey.get(ip) : this.byIp.get(ip);
   }
 
   /** A copy of the client with this key, if placed. */
