@@ -2,7 +2,8 @@
 // (OXM field names, "output:2", "set_field:10.213.0.5->ipv4_dst"), 64-bit values as hex strings.
 // Pure functions, for whoever wires a SwitchView over the controller.
 
-import { formatIpv4, formatMac } from '../openflow/addresses.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatMac } from '../net/mac-address.js';
 import {
   OFPP,
   OFPPC,

@@ -1,7 +1,7 @@
 // libpcap file writer (microsecond timestamps, big-endian), and a builder for the Ethernet/IP/UDP frames
 // that carry received datagrams into a capture that other tools (tshark) can read.
 
-import { parseIpv6 } from '../sflow/address.js';
+import { parseIpv6 } from '../net/ipv6-address.js';
 
 export const LinkType = {
   null: 0,

@@ -1,7 +1,8 @@
 // UDP datagrams out of captured frames: Ethernet (with VLAN tags), BSD loopback, raw IP, Linux cooked
 // captures (SLL, SLL2). Fragments other than the first, and truncated datagrams, are not returned.
 
-import { formatIpv4, formatIpv6 } from '../sflow/address.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatIpv6 } from '../net/ipv6-address.js';
 import { HeaderSummary, summarizeHeader } from '../sflow/packet-header.js';
 import type { CapturedPacket } from './capture-reader.js';
 import { LinkType } from './pcap-writer.js';

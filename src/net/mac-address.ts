@@ -1,5 +1,6 @@
-// MAC addresses are carried as 48-bit unsigned integers in a JS number (exact up to 2^53): no allocation
-// per packet, and usable directly as Map keys.
+// MAC (IEEE 802 EUI-48) addresses: reading and writing them in packets, their text form, and the group
+// bit. They are carried as 48-bit unsigned integers in a JS number (exact up to 2^53): no allocation per
+// packet, and usable directly as Map keys.
 
 export const MAC_BROADCAST = 0xffff_ffff_ffff;
 /** IEEE 802.1AB: the nearest-bridge group address LLDP frames are sent to; bridges never forward it. */
@@ -60,12 +61,15 @@ export function formatMac(mac: number): string {
   );
 }
 
-const MAC_TEXT =
-  /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
+const MAC_WITH_COLONS = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+const MAC_WITH_DASHES = /^[0-9a-f]{2}(-[0-9a-f]{2}){5}$/i;
 
-/** Parses "aa:bb:cc:dd:ee:ff" (or with dashes); undefined when the text is not a MAC address. */
+/**
+ * Parses "aa:bb:cc:dd:ee:ff" or "aa-bb-cc-dd-ee-ff", either case; undefined when the text is not a MAC
+ * address. Strict: one kind of separator throughout, and no surrounding whitespace (callers reading
+ * operator text trim it themselves).
+ */
 export function parseMac(text: string): number | undefined {
-  const m = MAC_TEXT.exec(text.trim());
-  if (!m) return undefined;
-  return Number.parseInt(m.slice(1).join(''), 16);
+  if (!MAC_WITH_COLONS.test(text) && !MAC_WITH_DASHES.test(text)) return undefined;
+  return Number.parseInt(text.replace(/[:-]/g, ''), 16);
 }

@@ -38,13 +38,17 @@
  *   MACs are 48-bit numbers, IPv4 32-bit numbers, IPv6 16-byte Buffers, 64-bit fields bigint.
  *   1.0 flow-mods use `instructions: [applyActions(...)]` too: one model for both versions.
  * Builders (builders.ts): flowMod({...}), packetOut({...}), applyActions(...), output(port, maxLen?).
- * Addresses (addresses.ts): parseMac/formatMac/readMac/writeMac, parseIpv4/formatIpv4, ipv4PrefixMask,
- *   parseIpv6/formatIpv6, isMulticastMac, BROADCAST_MAC.
+ * Addresses (re-exported from src/net, their home): parseMac/formatMac/readMac/writeMac,
+ *   parseIpv4/formatIpv4, ipv4PrefixMask, ipv4MaskPrefixLen, parseIpv6/formatIpv6,
+ *   isMulticastMac (= isGroupMac), BROADCAST_MAC (= MAC_BROADCAST).
  */
 
 export * from './model.js';
 export * from './builders.js';
-export * from './addresses.js';
+export { formatMac, parseMac, readMac, writeMac } from '../net/mac-address.js';
+export { MAC_BROADCAST as BROADCAST_MAC, isGroupMac as isMulticastMac } from '../net/mac-address.js';
+export { formatIpv4, ipv4MaskPrefixLen, ipv4PrefixMask, parseIpv4 } from '../net/ipv4-address.js';
+export { formatIpv6, parseIpv6 } from '../net/ipv6-address.js';
 export { OfEncodeError } from './errors.js';
 export { OFP_HEADER_LEN, OFP_MAX_MESSAGE_LEN } from './header.js';
 export { helloFor, negotiateVersion } from './hello.js';

@@ -4,9 +4,10 @@
 //
 // Value conventions:
 // - MAC addresses are 48-bit unsigned integers (0xaabbccddeeff), exact in a JS number. Use `parseMac` /
-//   `formatMac` from addresses.ts to go to and from "aa:bb:cc:dd:ee:ff".
-// - IPv4 addresses and masks are 32-bit unsigned integers (`parseIpv4` / `formatIpv4`).
-// - IPv6 addresses and masks are 16-byte Buffers (`parseIpv6` / `formatIpv6`).
+//   `formatMac` from src/net/mac-address.ts to go to and from "aa:bb:cc:dd:ee:ff".
+// - IPv4 addresses and masks are 32-bit unsigned integers (`parseIpv4` / `formatIpv4` from
+//   src/net/ipv4-address.ts).
+// - IPv6 addresses and masks are 16-byte Buffers (`parseIpv6` / `formatIpv6` from src/net/ipv6-address.ts).
 // - 64-bit fields (cookie, datapath id, metadata, counters) are bigint.
 // - Port numbers are always in the 32-bit OpenFlow 1.3 space: OFPP.CONTROLLER is 0xfffffffd in both
 //   versions; the 1.0 codec maps the 16-bit reserved ports (0xff00..0xffff) to and from it.

@@ -1,7 +1,8 @@
 // sflow_version_5.txt "address": a uint32 type (0 unknown, 1 IPv4, 2 IPv6) followed by 0, 4 or 16 bytes.
 
 import type { XdrReader } from '../xdr/reader.js';
-import { formatIpv4, formatIpv6 } from './address.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatIpv6 } from '../net/ipv6-address.js';
 import { SflowFormatError } from './decode-error.js';
 
 export interface SflowAddress {

@@ -3,7 +3,7 @@
 // reader whose `end` is the record's end.
 
 import type { XdrReader } from '../xdr/reader.js';
-import { formatMac } from './address.js';
+import { formatMac, readMac } from '../net/mac-address.js';
 import { CounterRecordFormat } from './formats.js';
 import { MAX_ADAPTERS, MAX_ADAPTER_MACS, MAX_HOSTNAME, MAX_OS_RELEASE, MAX_PORT_NAME } from './limits.js';
 import type { CounterRecord, HostAdapter, NetIoFields } from './types.js';
@@ -96,7 +96,7 @@ export function decodeCounterRecord(r: XdrReader, format: number): CounterRecord
         const ifIndex = r.uint32();
         const count = r.arrayLength(MAX_ADAPTER_MACS, 8);
         const macs: string[] = [];
-        for (let j = 0; j < count; j++) macs.push(formatMac(r.fixedOpaque(6), 0));
+        for (let j = 0; j < count; j++) macs.push(formatMac(readMac(r.fixedOpaque(6), 0)));
         adapters.push({ ifIndex, macs });
       }
       return { type: 'host-adapters', adapters };

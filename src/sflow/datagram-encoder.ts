@@ -2,7 +2,9 @@
 // round-trip tests. Input objects use the same types as the decoder's output.
 
 import { XdrWriter } from '../xdr/writer.js';
-import { macToBytes, parseIpv4, parseIpv6 } from './address.js';
+import { parseIpv4 } from '../net/ipv4-address.js';
+import { parseIpv6 } from '../net/ipv6-address.js';
+import { parseMac, writeMac } from '../net/mac-address.js';
 import { CounterRecordFormat, FlowRecordFormat, formatTag, SampleFormat } from './formats.js';
 import type { CounterRecord, FlowRecord, NetIoFields, SflowDatagram, SflowSample } from './types.js';
 
@@ -88,6 +90,14 @@ function ipv6(text: string): Buffer {
   return v;
 }
 
+function macBytes(text: string): Buffer {
+  const v = parseMac(text);
+  if (v === undefined) throw new Error(`bad MAC address ${JSON.stringify(text)}`);
+  const b = Buffer.alloc(6);
+  writeMac(b, 0, v);
+  return b;
+}
+
 export function writeFlowRecord(w: XdrWriter, rec: FlowRecord): void {
   switch (rec.type) {
     case 'unknown':
@@ -106,8 +116,8 @@ export function writeFlowRecord(w: XdrWriter, rec: FlowRecord): void {
     case 'ethernet-frame':
       return withLength(w, formatTag(0, FlowRecordFormat.ethernetFrame), (b) => {
         b.uint32(rec.length)
-          .fixedOpaque(macToBytes(rec.srcMac))
-          .fixedOpaque(macToBytes(rec.dstMac))
+          .fixedOpaque(macBytes(rec.srcMac))
+          .fixedOpaque(macBytes(rec.dstMac))
           .uint32(rec.etherType);
       });
     case 'ipv4':
@@ -217,7 +227,7 @@ export function writeCounterRecord(w: XdrWriter, rec: CounterRecord): void {
         b.uint32(rec.adapters.length);
         for (const a of rec.adapters) {
           b.uint32(a.ifIndex).uint32(a.macs.length);
-          for (const m of a.macs) b.fixedOpaque(macToBytes(m));
+          for (const m of a.macs) b.fixedOpaque(macBytes(m));
         }
       });
     case 'host-parent':

@@ -4,7 +4,9 @@
 // sample in datagram order. Counter samples (one per port per polling interval) are decoded into objects.
 
 import { pad4, XdrReader } from '../xdr/reader.js';
-import { formatIpv4, formatIpv6, readMacNumber } from './address.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatIpv6 } from '../net/ipv6-address.js';
+import { readMac } from '../net/mac-address.js';
 import { readCounterSampleBody } from './counter-sample.js';
 import { SflowFormatError, toDecodeError, type SflowDecodeError } from './decode-error.js';
 import { FlowRecordFormat, SampleFormat, SFLOW_VERSION } from './formats.js';
@@ -268,8 +270,8 @@ export class DatagramWalker {
             haveLayer2 = true;
             if (v.frameLength === 0) v.frameLength = u32(b, body);
             h.hasEthernet = true;
-            h.srcMac = readMacNumber(b, body + 4);
-            h.dstMac = readMacNumber(b, body + 12);
+            h.srcMac = readMac(b, body + 4);
+            h.dstMac = readMac(b, body + 12);
             h.etherType = u32(b, body + 20);
           }
           break;

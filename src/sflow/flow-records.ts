@@ -2,7 +2,9 @@
 // from a reader whose `end` is the record's end; the caller checks the body was consumed exactly.
 
 import type { XdrReader } from '../xdr/reader.js';
-import { formatIpv4, formatIpv6, formatMac } from './address.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatIpv6 } from '../net/ipv6-address.js';
+import { formatMac, readMac } from '../net/mac-address.js';
 import { readAddress } from './agent-address.js';
 import { FlowRecordFormat } from './formats.js';
 import { MAX_HEADER_BYTES } from './limits.js';
@@ -35,8 +37,8 @@ export function decodeFlowRecord(r: XdrReader, format: number): FlowRecord | und
       return {
         type: 'ethernet-frame',
         length,
-        srcMac: formatMac(src, 0),
-        dstMac: formatMac(dst, 0),
+        srcMac: formatMac(readMac(src, 0)),
+        dstMac: formatMac(readMac(dst, 0)),
         etherType: r.uint32(),
       };
     }

@@ -3,7 +3,7 @@
 // host (libvirt names vNICs vnet0, vnet1, ... on every host; OpenStack's tapXXXXXXXX-XX are unique), so a
 // port resolves to a VM when its name is unique, or when the sFlow agent is known to be that host's switch.
 
-import { macNumberToString, parseMac } from './address.js';
+import { formatMac, parseMac } from '../net/mac-address.js';
 import type { VmDirectory, VmRef } from './vm-directory.js';
 
 /** The part of a domain's inventory this needs (the monitor's DomainInventory has this shape). */
@@ -42,7 +42,7 @@ export class InventoryDirectory implements VmDirectory {
         byUuid.set(d.uuid.toLowerCase(), vm);
         for (const nic of d.vnics) {
           const mac = nic.mac === undefined ? undefined : parseMac(nic.mac);
-          if (mac !== undefined) byMac.set(macNumberToString(mac), vm);
+          if (mac !== undefined) byMac.set(formatMac(mac), vm);
           if (nic.portName) {
             const list = byPortName.get(nic.portName) ?? [];
             list.push({ host, vm });

@@ -5,7 +5,9 @@
 // Two forms: `summarizeHeader` fills a reusable flat summary of numbers (no allocation; the hot path), and
 // `decodePacketHeader` turns that summary into a nested object with text addresses (for display and tests).
 
-import { formatIpv4, formatIpv6, macNumberToString, readMacNumber } from './address.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatIpv6 } from '../net/ipv6-address.js';
+import { formatMac, readMac } from '../net/mac-address.js';
 import { HeaderProtocol } from './formats.js';
 
 export const EtherType = {
@@ -144,8 +146,8 @@ function walkEthernet(buf: Uint8Array, p: number, end: number, out: HeaderSummar
     return;
   }
   out.hasEthernet = true;
-  out.dstMac = readMacNumber(buf, p);
-  out.srcMac = readMacNumber(buf, p + 6);
+  out.dstMac = readMac(buf, p);
+  out.srcMac = readMac(buf, p + 6);
   let type = (buf[p + 12]! << 8) | buf[p + 13]!;
   p += 14;
   while (type === EtherType.vlan || type === EtherType.qinq) {
@@ -183,9 +185,9 @@ function walkArp(buf: Uint8Array, p: number, end: number, out: HeaderSummary): v
     out.truncated = 'arp';
     return;
   }
-  out.arpSenderMac = readMacNumber(buf, p + 8);
+  out.arpSenderMac = readMac(buf, p + 8);
   out.arpSenderIp = readU32(buf, p + 14);
-  out.arpTargetMac = readMacNumber(buf, p + 18);
+  out.arpTargetMac = readMac(buf, p + 18);
   out.arpTargetIp = readU32(buf, p + 24);
 }
 
@@ -383,8 +385,8 @@ export function summaryToObject(buf: Uint8Array, s: HeaderSummary): PacketHeader
       vlans.push({ vid: tci & 0x0fff, pcp: tci >> 13, dei: (tci >> 12) & 1 });
     }
     h.ethernet = {
-      dst: macNumberToString(s.dstMac),
-      src: macNumberToString(s.srcMac),
+      dst: formatMac(s.dstMac),
+      src: formatMac(s.srcMac),
       etherType: s.etherType,
       vlans,
     };
@@ -392,9 +394,9 @@ export function summaryToObject(buf: Uint8Array, s: HeaderSummary): PacketHeader
   if (s.network === EtherType.arp && (s.arpOperation !== 0 || s.truncated !== 'arp')) {
     h.arp = { hardwareType: s.arpHardwareType, protocolType: s.arpProtocolType, operation: s.arpOperation };
     if (s.arpSenderIp !== 0 || s.arpTargetIp !== 0 || s.arpSenderMac !== 0) {
-      h.arp.senderMac = macNumberToString(s.arpSenderMac);
+      h.arp.senderMac = formatMac(s.arpSenderMac);
       h.arp.senderIp = formatIpv4(s.arpSenderIp);
-      h.arp.targetMac = macNumberToString(s.arpTargetMac);
+      h.arp.targetMac = formatMac(s.arpTargetMac);
       h.arp.targetIp = formatIpv4(s.arpTargetIp);
     }
   } else if (s.network === 4 && s.ipv4HeaderLength > 0) {

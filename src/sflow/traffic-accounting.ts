@@ -9,7 +9,9 @@
 // the sampling rate is the weight. Bytes are the frame length less the stripped octets (the FCS), as
 // switch port counters count them.
 
-import { formatIpv4, formatIpv6, macNumberToString, parseMac } from './address.js';
+import { formatIpv4 } from '../net/ipv4-address.js';
+import { formatIpv6 } from '../net/ipv6-address.js';
+import { formatMac, parseMac } from '../net/mac-address.js';
 import type { InterfaceRates } from './counter-rates.js';
 import type { DatagramView, FlowSampleView } from './datagram-walker.js';
 import { INTERNAL_INTERFACE } from './formats.js';
@@ -324,7 +326,7 @@ export class TrafficAccounting {
     const out: MacTraffic[] = [];
     for (let e = 0; e < t.index.size; e++) {
       out.push({
-        mac: macNumberToString(t.index.keyWord(e, 0) * TWO32 + t.index.keyWord(e, 1)),
+        mac: formatMac(t.index.keyWord(e, 0) * TWO32 + t.index.keyWord(e, 1)),
         sent: t.totals(t.a, e, now),
         received: t.totals(t.b!, e, now),
         updatedAtMs: t.lastUpdateMs(e),
@@ -490,7 +492,7 @@ export function staticDirectory(
   const macs = new Map<string, { uuid: string; name: string }>();
   for (const [mac, vm] of Object.entries(byMac)) {
     const n = parseMac(mac);
-    if (n !== undefined) macs.set(macNumberToString(n), vm);
+    if (n !== undefined) macs.set(formatMac(n), vm);
   }
   return {
     vmByMac: (mac) => macs.get(mac),

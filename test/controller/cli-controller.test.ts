@@ -8,6 +8,11 @@ describe('vigil controller command', () => {
     expect(parseArpBinding('10.213.1.100=0a:00:00:00:00:fe')).toEqual([0x0ad50164, 0x0a00000000fe]);
     expect(() => parseArpBinding('10.213.1.100')).toThrow(/IP=MAC/);
     expect(() => parseArpBinding('10.213.1.300=0a:00:00:00:00:fe')).toThrow(/IP=MAC/);
+    expect(() => parseArpBinding('010.213.1.100=0a:00:00:00:00:fe')).toThrow(/IP=MAC/);
+  });
+
+  it('trims spaces around the IP and MAC of an ARP binding (the parsers themselves do not)', () => {
+    expect(parseArpBinding(' 10.213.1.100 = 0a:00:00:00:00:fe ')).toEqual([0x0ad50164, 0x0a00000000fe]);
   });
 
   it('listens where --listen says, serves a switch, and stops cleanly on SIGTERM', async () => {

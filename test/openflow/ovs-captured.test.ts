@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, formatMac } from '../../src/openflow/addresses.js';
+import { formatIpv4 } from '../../src/net/ipv4-address.js';
+import { formatMac } from '../../src/net/mac-address.js';
 import { decodeMessage, encodeMessage } from '../../src/openflow/codec.js';
 import type { OfMessage, OfVersion } from '../../src/openflow/model.js';
 import { OFPP } from '../../src/openflow/model.js';

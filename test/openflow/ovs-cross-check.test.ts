@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMac } from '../../src/openflow/addresses.js';
+import { formatMac } from '../../src/net/mac-address.js';
 import { applyActions, flowMod, output, packetOut } from '../../src/openflow/builders.js';
 import { encodeMessage } from '../../src/openflow/codec.js';
 import type { Action, Match, OfMessage, OfVersion } from '../../src/openflow/model.js';

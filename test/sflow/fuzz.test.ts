@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeDatagram } from '../../src/sflow/datagram.js';
 import { encodeDatagram } from '../../src/sflow/datagram-encoder.js';
 import { DatagramWalker, type SampleSink } from '../../src/sflow/datagram-walker.js';
-import { formatIpv6 } from '../../src/sflow/address.js';
+import { formatIpv6 } from '../../src/net/ipv6-address.js';
 import { decodePacketHeader } from '../../src/sflow/packet-header.js';
 import type {
   CounterRecord,

@@ -39,8 +39,9 @@ export function register(program: Command): void {
 
 export function parseArpBinding(text: string): [number, number] {
   const [ipText, macText, ...rest] = text.split('=');
-  const ip = ipText === undefined ? undefined : parseIpv4(ipText);
-  const mac = macText === undefined ? undefined : parseMac(macText);
+  // Operator text: the address parsers are strict, so spaces around "=" are trimmed here.
+  const ip = ipText === undefined ? undefined : parseIpv4(ipText.trim());
+  const mac = macText === undefined ? undefined : parseMac(macText.trim());
   if (ip === undefined || mac === undefined || rest.length > 0) {
     throw new UsageError(
       `bad --arp ${JSON.stringify(text)}: expected IP=MAC, e.g. 10.0.0.100=02:00:0a:00:00:64`,

@@ -1,6 +1,6 @@
 // OpenFlow 1.0 actions (OF1.0 spec 5.2.4): {type u16, len u16, ...}, len a multiple of 8.
 
-import { readMac, writeMac } from '../addresses.js';
+import { readMac, writeMac } from '../../net/mac-address.js';
 import { OfEncodeError, badLength, checkUint, need } from '../errors.js';
 import type { Action, Instruction } from '../model.js';
 import { OFPVID_PRESENT } from '../model.js';

@@ -3,7 +3,8 @@
 // (dl_type 0x0806) nw_proto holds the opcode's low byte and nw_src/nw_dst the sender/target IPv4
 // address; for ICMP tp_src/tp_dst hold type and code.
 
-import { ipv4MaskPrefixLen, readMac, writeMac } from '../addresses.js';
+import { ipv4MaskPrefixLen } from '../../net/ipv4-address.js';
+import { readMac, writeMac } from '../../net/mac-address.js';
 import { OfEncodeError, checkUint, malformed } from '../errors.js';
 import type { Match } from '../model.js';
 import { OFPVID_NONE, OFPVID_PRESENT } from '../model.js';

@@ -1,6 +1,6 @@
 // OpenFlow 1.0 port numbers (16-bit) and ofp_phy_port (OF1.0 spec 5.2.1, 48 bytes).
 
-import { readMac, writeMac } from '../addresses.js';
+import { readMac, writeMac } from '../../net/mac-address.js';
 import { OfEncodeError, checkUint, checkUint64 } from '../errors.js';
 import { readFixedString, writeFixedString } from '../fixed-string.js';
 import type { PortDesc, PortStats } from '../model.js';

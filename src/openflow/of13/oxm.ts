@@ -2,7 +2,7 @@
 // padded to a multiple of 8 (OF1.3 spec 7.2.3.1). OXM TLV header (7.2.3.2): class u16, field u7,
 // hasmask u1, length u8 (payload bytes: value, then mask when hasmask).
 
-import { readMac, writeMac } from '../addresses.js';
+import { readMac, writeMac } from '../../net/mac-address.js';
 import { OfEncodeError, badLength, checkUint, checkUint64, malformed, need } from '../errors.js';
 import type { Match, MatchFieldName, RawOxm } from '../model.js';
 import { u16, u32, u64, zero } from '../wire.js';

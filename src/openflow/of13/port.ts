@@ -1,6 +1,6 @@
 // OpenFlow 1.3 ofp_port (OF1.3 spec 7.2.1, 64 bytes) and ofp_port_stats (7.3.5.6, 112 bytes).
 
-import { readMac, writeMac } from '../addresses.js';
+import { readMac, writeMac } from '../../net/mac-address.js';
 import { checkUint, checkUint64 } from '../errors.js';
 import { readFixedString, writeFixedString } from '../fixed-string.js';
 import type { PortDesc, PortStats } from '../model.js';
