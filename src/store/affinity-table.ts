@@ -1,15 +1,17 @@
 // One pool's affinity table in memory (client -> member, with idle expiry), laid out for millions of
-// clients: a client's times live in typed arrays at the client's slot and its member as an index into the
-// pool's member names, so an entry costs its map slot and 28 bytes, with no object per client for the
+// clients: a client's times live in typed arrays at the client's slot, its member as an index into the
+// pool's member names, and the index from client name to slot is typed arrays too (StringIndex). An entry
+// so costs its name and about 40 bytes of typed arrays, with no object or map entry per client for the
 // garbage collector to trace. Expired entries go when read, or by `sweep`, a bounded step at a time.
 
 import type { AffinityEntry } from './store.js';
+import { StringIndex } from './string-index.js';
 
 const INITIAL_SLOTS = 1024;
 
 export class AffinityTable {
-  private readonly slotOf = new Map<string, number>();
   private clients: Array<string | undefined> = [];
+  private readonly slotOf = new StringIndex((slot) => this.clients[slot]);
   private member = new Int32Array(INITIAL_SLOTS);
   private created = new Float64Array(INITIAL_SLOTS);
   private lastSeen = new Float64Array(INITIAL_SLOTS);
@@ -38,8 +40,8 @@ export class AffinityTable {
     let slot = this.live(client, now);
     if (slot === undefined) {
       slot = this.allocate();
-      this.slotOf.set(client, slot);
       this.clients[slot] = client;
+      this.slotOf.add(client, slot);
       this.member[slot] = this.indexOf(member);
       this.created[slot] = now;
     }
@@ -72,7 +74,12 @@ export class AffinityTable {
   /** Live entries, by client name. */
   list(now: number): AffinityEntry[] {
     const out: AffinityEntry[] = [];
-    for (const client of [...this.slotOf.keys()].sort()) {
+    const clients: string[] = [];
+    for (let slot = 0; slot < this.used; slot++) {
+      const client = this.clients[slot];
+      if (client !== undefined) clients.push(client);
+    }
+    for (const client of clients.sort()) {
       const slot = this.live(client, now);
       if (slot !== undefined) out.push(this.entry(slot));
     }
@@ -84,8 +91,9 @@ export class AffinityTable {
     const index = this.memberIndex.get(member);
     if (index === undefined) return 0;
     let n = 0;
-    for (const [client, slot] of this.slotOf) {
-      if (this.member[slot] !== index) continue;
+    for (let slot = 0; slot < this.used; slot++) {
+      const client = this.clients[slot];
+      if (client === undefined || this.member[slot] !== index) continue;
       if (this.expiresAt[slot]! > now) n++;
       this.release(client, slot);
     }
@@ -109,7 +117,7 @@ export class AffinityTable {
 
   private live(client: string, now: number): number | undefined {
     const slot = this.slotOf.get(client);
-    if (slot === undefined) return undefined;
+    if (slot < 0) return undefined;
     if (this.expiresAt[slot]! <= now) {
       this.release(client, slot);
       return undefined;
@@ -146,6 +154,7 @@ export class AffinityTable {
   }
 
   private release(client: string, slot: number): void {
+    // The index finds the client by its slot's name: delete it there before clearing the name.
     this.slotOf.delete(client);
     this.clients[slot] = undefined;
     this.free.push(slot);

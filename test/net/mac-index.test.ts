@@ -15,7 +15,7 @@ describe('MacIndex', () => {
       fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 2000 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 300, maxLength: 2000, size: 'max' }), (ops) => {
         const index = new MacIndex();
         const ref = new Map<number, number>();
         for (const [what, k, v] of ops) {
