@@ -8,7 +8,7 @@ import type { EthernetHeader } from '../net/ethernet.js';
 import { ETH_TYPE_LLDP, NO_VLAN } from '../net/ethernet.js';
 import { isGroupMac } from '../net/mac-address.js';
 import { OFP_NO_BUFFER, OFPFF, OFPP, OFPVID_PRESENT, type Action, type Match } from '../openflow/model.js';
-import { applyActions, flowMod, output, packetOut } from '../openflow/builders.js';
+import { flowMod, output, outputTo, packetOut } from '../openflow/builders.js';
 
 export interface L2LearningOptions {
   /** Priority of learned flows. */
@@ -122,7 +122,7 @@ export function l2PacketIn(
     if (dst.port === inPort) return out; // would go back where it came from: drop
     const match: Match = { inPort, ethSrc: eth.src, ethDst: eth.dst };
     if (eth.vlanVid !== NO_VLAN) match.vlanVid = OFPVID_PRESENT | eth.vlanVid;
-    const actions = [output(dst.port)];
+    const to = outputTo(dst.port);
     out.push({
       datapathId,
       message: flowMod({
@@ -133,12 +133,12 @@ export function l2PacketIn(
         bufferId: ev.bufferId,
         flags: OFPFF.SEND_FLOW_REM,
         match,
-        instructions: [applyActions(...actions)],
+        instructions: to.instructions,
       }),
     });
     // A buffered packet is released by the flow-mod itself (OF1.3 spec 6.4); otherwise send it along.
     if (ev.bufferId === OFP_NO_BUFFER) {
-      out.push({ datapathId, message: packetOut({ inPort, actions, data: ev.data }) });
+      out.push({ datapathId, message: packetOut({ inPort, actions: to.actions, data: ev.data }) });
     }
     return out;
   }

@@ -45,6 +45,30 @@ export function output(port: number, maxLen: number = OFPCML_NO_BUFFER): OutputA
   return { type: 'output', port, maxLen };
 }
 
+/** "Output to one port", as an action list and as the instruction list applying it. */
+export interface OutputTo {
+  /** Frozen, as is `instructions`: shared by every flow that uses the port, encoded once. */
+  actions: Action[];
+  instructions: Instruction[];
+}
+
+const outputCache = new Map<number, OutputTo>();
+
+/**
+ * The frozen action and instruction lists that output to `port`, one pair per port number (kept for the
+ * first 65,536 ports asked for): a switching app's flows to a port all share them, so each is built and
+ * encoded once (see `frozen`).
+ */
+export function outputTo(port: number): OutputTo {
+  let o = outputCache.get(port);
+  if (o === undefined) {
+    const actions = frozen([output(port)]);
+    o = { actions, instructions: frozen([applyActions(...actions)]) };
+    if (outputCache.size < 65_536) outputCache.set(port, o);
+  }
+  return o;
+}
+
 /**
  * Freezes an action or instruction list all the way down and returns it. The OpenFlow 1.3 codec encodes a
  * frozen list once and copies its bytes after that, so a list shared by many flow-mods (the same rewrite

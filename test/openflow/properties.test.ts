@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, messageLength, writeMessage } from '../../src/openflow/codec.js';
 import type { Action, OfMessage, OfVersion } from '../../src/openflow/model.js';
-import { applyActions, flowMod, frozen, output, packetOut } from '../../src/openflow/builders.js';
+import { applyActions, flowMod, frozen, output, outputTo, packetOut } from '../../src/openflow/builders.js';
 import { OfEncodeError } from '../../src/openflow/errors.js';
 import { OFP_VERSION_10, OFP_VERSION_13 } from '../../src/openflow/model.js';
 import { actions13, instructions13, match13, message10, message13 } from './arbitraries.js';
@@ -173,6 +173,18 @@ describe('OpenFlow 1.3: frozen action and instruction lists', () => {
     const bad = frozen([{ type: 'output', port: 2 ** 32, maxLen: 0 } as Action]);
     for (let i = 0; i < 2; i++)
       expect(() => encodeMessage(OFP_VERSION_13, 1, packetOut({ actions: bad }))).toThrow(OfEncodeError);
+  });
+
+  it('outputTo gives one frozen pair per port, encoded as the plain lists are', () => {
+    const a = outputTo(7);
+    expect(outputTo(7)).toBe(a);
+    expect(outputTo(8)).not.toBe(a);
+    expect(Object.isFrozen(a.actions) && Object.isFrozen(a.instructions)).toBe(true);
+    const plain = flowMod({ instructions: [applyActions(output(7))] });
+    expect(encodeMessage(OFP_VERSION_13, 3, { ...plain, instructions: a.instructions })).toEqual(
+      encodeMessage(OFP_VERSION_13, 3, plain),
+    );
+    expect(a.actions).toEqual([output(7)]);
   });
 
   it('freeze all the way down, leaving buffers as they are', () => {

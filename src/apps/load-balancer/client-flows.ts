@@ -5,7 +5,7 @@
 import { ETH_TYPE_IPV4 } from '../../net/ethernet.js';
 import { IP_PROTO_TCP } from '../../net/ipv4.js';
 import { OFP_NO_BUFFER, OFPFF, type Action, type Instruction, type Match } from '../../openflow/model.js';
-import { applyActions, flowMod, frozen, output, packetOut } from '../../openflow/builders.js';
+import { applyActions, flowMod, frozen, output, outputTo, packetOut } from '../../openflow/builders.js';
 import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
 import { MEMBER_COOKIE_MASK, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
 import type { ClientSlot } from './client-table.js';
@@ -94,7 +94,8 @@ export function installPath(
           tcpDst: m.port,
         };
     if (byMac) match.ethSrc = clientMac;
-    const cached = first ? forwardActions(v, m, memberMac, seg.outPort) : carryActions(seg.outPort);
+    // The client's switch rewrites; every further switch of the path only carries the packets on.
+    const cached = first ? forwardActions(v, m, memberMac, seg.outPort) : outputTo(seg.outPort);
     const actions = cached.actions;
     out.push(
       send(
@@ -140,7 +141,7 @@ export function installPath(
     if (byMac) match.ethDst = clientMac;
     const cached = first
       ? reverseActions(v, m, byMac ? undefined : clientMac, seg.outPort)
-      : carryActions(seg.outPort);
+      : outputTo(seg.outPort);
     const actions = cached.actions;
     out.push(
       send(
@@ -189,18 +190,6 @@ interface ActionSet {
 
 function actionSet(actions: Action[]): ActionSet {
   return { actions: frozen(actions), instructions: frozen([applyActions(...actions)]) };
-}
-
-const carryCache = new Map<number, ActionSet>();
-
-/** Output only: a transit switch carries a client's packets on. */
-function carryActions(port: number): ActionSet {
-  let a = carryCache.get(port);
-  if (a === undefined) {
-    a = actionSet([output(port)]);
-    if (carryCache.size < 65_536) carryCache.set(port, a);
-  }
-  return a;
 }
 
 /** On the client's switch: rewrite the destination from the VIP to the member, then out towards it. */
