@@ -1,6 +1,7 @@
 // Version dispatch: one entry point to decode any message, and encoders for both versions.
 
 import { OfEncodeError, OfParseError } from './errors.js';
+import { TemplatedFlowMod } from './flow-mod-template.js';
 import { OFP_HEADER_LEN, OFP_MAX_MESSAGE_LEN } from './header.js';
 import { OFPT_HELLO, readHelloBody } from './hello.js';
 import type { DecodeResult, FlowMod, OfDecodeError, OfMessage, OfVersion, PacketOut } from './model.js';
@@ -73,6 +74,7 @@ export function decodeMessage(buf: Buffer, start = 0, end: number = buf.length):
 
 /** Exact encoded length of `msg` in `version`; throws OfEncodeError when it cannot be expressed. */
 export function messageLength(version: OfVersion, msg: OfMessage): number {
+  if (version === OFP_VERSION_13 && msg instanceof TemplatedFlowMod) return msg.template.length;
   let len: number;
   if (version === OFP_VERSION_13) len = of13Length(msg);
   else if (version === OFP_VERSION_10) len = of10Length(msg);
@@ -86,6 +88,9 @@ function writeChecked(buf: Buffer, offset: number, version: OfVersion, xid: numb
   if (offset < 0 || offset + len > buf.length) {
     throw new RangeError(`${msg.type} needs ${len} bytes at offset ${offset}, buffer has ${buf.length}`);
   }
+  // An instance of a flow-mod template: the template's bytes with its own values written in.
+  if (version === OFP_VERSION_13 && msg instanceof TemplatedFlowMod)
+    return msg.template.write(buf, offset, xid, msg);
   if (version === OFP_VERSION_13) writeOf13(buf, offset, xid, msg, len);
   else writeOf10(buf, offset, xid, msg, len);
   return len;

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import type {
   Action,
+  FlowMod,
   FlowStats,
   FlowStatsRequestBody,
   Instruction,
@@ -281,6 +282,23 @@ function common(dataLen: number) {
 
 const command = fc.constantFrom('add', 'modify', 'modifyStrict', 'delete', 'deleteStrict' as const);
 
+export const flowMod13: fc.Arbitrary<FlowMod> = fc.record({
+  type: fc.constant('flowMod' as const),
+  command,
+  cookie: u64,
+  cookieMask: u64,
+  tableId: u8,
+  idleTimeout: u16,
+  hardTimeout: u16,
+  priority: u16,
+  bufferId: u32,
+  outPort: u32,
+  outGroup: u32,
+  flags: u16,
+  match: match13,
+  instructions: instructions13,
+});
+
 export const message13: fc.Arbitrary<OfMessage> = fc.oneof(
   ...common(64),
   fc.record({ type: fc.constant('experimenter' as const), experimenter: u32, expType: u32, data: bytes(32) }),
@@ -328,22 +346,7 @@ export const message13: fc.Arbitrary<OfMessage> = fc.oneof(
     actions: actions13,
     data: bytes(100),
   }),
-  fc.record({
-    type: fc.constant('flowMod' as const),
-    command,
-    cookie: u64,
-    cookieMask: u64,
-    tableId: u8,
-    idleTimeout: u16,
-    hardTimeout: u16,
-    priority: u16,
-    bufferId: u32,
-    outPort: u32,
-    outGroup: u32,
-    flags: u16,
-    match: match13,
-    instructions: instructions13,
-  }),
+  flowMod13,
   fc.record({
     type: fc.constantFrom('roleRequest' as const, 'roleReply' as const),
     role: u32,

@@ -4,7 +4,15 @@
 
 import { ETH_TYPE_IPV4 } from '../../net/ethernet.js';
 import { IP_PROTO_TCP } from '../../net/ipv4.js';
-import { OFP_NO_BUFFER, OFPFF, type Action, type Instruction, type Match } from '../../openflow/model.js';
+import { FlowModTemplate, type TemplateField } from '../../openflow/flow-mod-template.js';
+import {
+  OFP_NO_BUFFER,
+  OFPFF,
+  type Action,
+  type FlowMod,
+  type Instruction,
+  type Match,
+} from '../../openflow/model.js';
 import { applyActions, flowMod, frozen, output, outputTo, packetOut } from '../../openflow/builders.js';
 import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
 import { MEMBER_COOKIE_MASK, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
@@ -48,7 +56,6 @@ export function installPath(
 ): void {
   const t = v.clients;
   const m = t.member[c]!;
-  const s = state.settings;
   const clientDp = t.datapathId[c]!;
   const clientPort = t.inPort[c]!;
   const clientIp = t.ip[c]!;
@@ -68,7 +75,6 @@ export function installPath(
     });
     return;
   }
-  const cookie = m.cookie;
   const byMac = v.keyBy === 'mac';
   const memberMac = m.mac;
   let packetActions: Action[] | undefined;
@@ -76,91 +82,33 @@ export function installPath(
   for (let i = 0; i < fwd.length; i++) {
     const seg = fwd[i]!;
     const first = i === 0;
-    const match: Match = first
-      ? {
-          inPort: seg.inPort,
-          ethType: ETH_TYPE_IPV4,
-          ipv4Src: clientIp,
-          ipv4Dst: v.ip,
-          ipProto: IP_PROTO_TCP,
-          tcpDst: v.port,
-        }
-      : {
-          inPort: seg.inPort,
-          ethType: ETH_TYPE_IPV4,
-          ipv4Src: clientIp,
-          ipv4Dst: m.ip,
-          ipProto: IP_PROTO_TCP,
-          tcpDst: m.port,
-        };
-    if (byMac) match.ethSrc = clientMac;
     // The client's switch rewrites; every further switch of the path only carries the packets on.
-    const cached = first ? forwardActions(v, m, memberMac, seg.outPort) : outputTo(seg.outPort);
-    const actions = cached.actions;
-    out.push(
-      send(
-        seg.datapathId,
-        flowMod({
-          cookie,
-          priority: s.flowPriority,
-          idleTimeout: s.flowIdleTimeoutSeconds,
-          // Only the client's first flow reports its removal: one flow-removed per client.
-          flags: first ? OFPFF.SEND_FLOW_REM : 0,
-          match,
-          instructions: cached.instructions,
-        }),
-      ),
-    );
+    const set = first ? forwardActions(v, m, memberMac, seg.outPort) : outputTo(seg.outPort);
+    const flow = first ? FORWARD_FIRST : FORWARD_ON;
+    out.push(send(seg.datapathId, clientFlow(state, v, m, flow, set, true, seg.inPort, clientIp, clientMac)));
     if (
       at.direction === 'forward' &&
       seg.datapathId === at.at.datapathId &&
       (at.first ? first : !first && seg.inPort === at.at.inPort)
     )
-      packetActions = actions;
+      packetActions = set.actions;
   }
   for (let i = 0; i < rev.length; i++) {
     const seg = rev[i]!;
     const first = i === 0;
-    const match: Match = first
-      ? {
-          inPort: seg.inPort,
-          ethType: ETH_TYPE_IPV4,
-          ipv4Src: m.ip,
-          ipv4Dst: clientIp,
-          ipProto: IP_PROTO_TCP,
-          tcpSrc: m.port,
-        }
-      : {
-          inPort: seg.inPort,
-          ethType: ETH_TYPE_IPV4,
-          ipv4Src: v.ip,
-          ipv4Dst: clientIp,
-          ipProto: IP_PROTO_TCP,
-          tcpSrc: v.port,
-        };
-    if (byMac) match.ethDst = clientMac;
-    const cached = first
-      ? reverseActions(v, m, byMac ? undefined : clientMac, seg.outPort)
+    // Keyed by IP, the first switch writes the client's own MAC: that action list is the client's alone.
+    const own = first && !byMac;
+    const set = first
+      ? reverseActions(v, m, own ? clientMac : undefined, seg.outPort)
       : outputTo(seg.outPort);
-    const actions = cached.actions;
-    out.push(
-      send(
-        seg.datapathId,
-        flowMod({
-          cookie,
-          priority: s.flowPriority,
-          idleTimeout: s.flowIdleTimeoutSeconds,
-          match,
-          instructions: cached.instructions,
-        }),
-      ),
-    );
+    const flow = first ? REVERSE_FIRST : REVERSE_ON;
+    out.push(send(seg.datapathId, clientFlow(state, v, m, flow, set, !own, seg.inPort, clientIp, clientMac)));
     if (
       at.direction === 'reverse' &&
       seg.datapathId === at.at.datapathId &&
       (at.first ? first : !first && seg.inPort === at.at.inPort)
     )
-      packetActions = actions;
+      packetActions = set.actions;
   }
   t.flowsLive[c] = 1;
   if (packetActions !== undefined) {
@@ -177,6 +125,82 @@ export function installPath(
       ),
     );
   }
+}
+
+/** A client's flows on one switch: which way, and whether it is the path's first switch. */
+const FORWARD_FIRST = 0;
+const FORWARD_ON = 1;
+const REVERSE_FIRST = 2;
+const REVERSE_ON = 3;
+
+/** Flow templates kept per member (by action list and flow), at most. */
+const MAX_TEMPLATES = 4096;
+
+/**
+ * One flow-mod of a client. Between the clients of one member, the flows of one kind through one port
+ * differ only in the client's in-port, IPv4 address and (keyed by MAC) MAC: with a `shared` action list
+ * they are made from the member's template for it, which the codec writes by copying its bytes.
+ */
+function clientFlow(
+  state: LbState,
+  v: VipRuntime,
+  m: MemberRuntime,
+  flow: number,
+  set: ActionSet,
+  shared: boolean,
+  inPort: number,
+  clientIp: number,
+  clientMac: number,
+): FlowMod {
+  const forward = flow === FORWARD_FIRST || flow === FORWARD_ON;
+  const byMac = v.keyBy === 'mac';
+  const values: Match = forward ? { inPort, ipv4Src: clientIp } : { inPort, ipv4Dst: clientIp };
+  if (byMac) {
+    if (forward) values.ethSrc = clientMac;
+    else values.ethDst = clientMac;
+  }
+  let templates = shared ? m.flowTemplates.get(set.instructions) : undefined;
+  if (shared && templates === undefined && m.flowTemplates.size < MAX_TEMPLATES) {
+    templates = [];
+    m.flowTemplates.set(set.instructions, templates);
+  }
+  if (templates === undefined) {
+    const fields = clientFlowFields(state, v, m, flow, set);
+    return flowMod({ ...fields, match: { ...fields.match, ...values } });
+  }
+  let t = templates[flow];
+  if (t === undefined) {
+    const base = flowMod(clientFlowFields(state, v, m, flow, set));
+    t = templates[flow] = new FlowModTemplate(base, Object.keys(values) as TemplateField[]);
+  }
+  return t.instance(values);
+}
+
+/** The fields of a client's flow-mod but the client's own: cookie, timeouts, flags, and the match's rest. */
+function clientFlowFields(state: LbState, v: VipRuntime, m: MemberRuntime, flow: number, set: ActionSet) {
+  const s = state.settings;
+  const byMac = v.keyBy === 'mac';
+  const match: Match = { inPort: 0, ethType: ETH_TYPE_IPV4, ipProto: IP_PROTO_TCP };
+  if (flow === FORWARD_FIRST || flow === FORWARD_ON) {
+    match.ipv4Src = 0;
+    match.ipv4Dst = flow === FORWARD_FIRST ? v.ip : m.ip;
+    match.tcpDst = flow === FORWARD_FIRST ? v.port : m.port;
+    if (byMac) match.ethSrc = 0;
+  } else {
+    match.ipv4Src = flow === REVERSE_FIRST ? m.ip : v.ip;
+    match.ipv4Dst = 0;
+    match.tcpSrc = flow === REVERSE_FIRST ? m.port : v.port;
+    if (byMac) match.ethDst = 0;
+  }
+  return {
+    cookie: m.cookie,
+    priority: s.flowPriority,
+    idleTimeout: s.flowIdleTimeoutSeconds,
+    // Only the client's first flow reports its removal: one flow-removed per client.
+    flags: flow === FORWARD_FIRST ? OFPFF.SEND_FLOW_REM : 0,
+    match,
+    instructions: set.instructions,
+  };
 }
 
 /**

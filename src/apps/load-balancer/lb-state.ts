@@ -12,6 +12,7 @@ import type { BalancerSettings } from '../../balancer/settings.js';
 import { APP_ID, appCookie, APP_COOKIE_MASK } from '../../controller/cookies.js';
 import { parseIpv4 } from '../../net/ipv4-address.js';
 import { parseMac } from '../../net/mac-address.js';
+import type { FlowModTemplate } from '../../openflow/flow-mod-template.js';
 import type { Action, Instruction } from '../../openflow/model.js';
 import { ClientTable } from './client-table.js';
 import { PathTable } from './paths.js';
@@ -64,6 +65,8 @@ export interface MemberRuntime {
   /** Action lists of the member's forward and reverse flows by output port, shared by its clients. */
   forwardActions: Map<number, { actions: Action[]; instructions: Instruction[] }>;
   reverseActions: Map<number, { actions: Action[]; instructions: Instruction[] }>;
+  /** Its clients' flow-mod templates, by shared action list and kind of flow (see client-flows.ts). */
+  flowTemplates: Map<Instruction[], Array<FlowModTemplate | undefined>>;
 }
 
 export interface VipRuntime {
@@ -160,6 +163,7 @@ export function newMember(config: Member, slot: number, position: number, vipInd
     probedAt: -Infinity,
     forwardActions: new Map(),
     reverseActions: new Map(),
+    flowTemplates: new Map(),
   };
   m.candidate = makeCandidate(m);
   return m;
