@@ -1,17 +1,17 @@
 // One pool's affinity table in memory (client -> member, with idle expiry), laid out for millions of
 // clients: a client's times live in typed arrays at the client's slot, its member as an index into the
-// pool's member names, and the index from client name to slot is typed arrays too (StringIndex). An entry
+// pool's member names, and the index from client name to slot is typed arrays too (SlotIndex). An entry
 // so costs its name and about 40 bytes of typed arrays, with no object or map entry per client for the
 // garbage collector to trace. Expired entries go when read, or by `sweep`, a bounded step at a time.
 
 import type { AffinityEntry } from './store.js';
-import { StringIndex } from './string-index.js';
+import { hashString, SlotIndex } from './slot-index.js';
 
 const INITIAL_SLOTS = 1024;
 
 export class AffinityTable {
   private clients: Array<string | undefined> = [];
-  private readonly slotOf = new StringIndex((slot) => this.clients[slot]);
+  private readonly slotOf = new SlotIndex<string>(hashString, (slot) => this.clients[slot]);
   private member = new Int32Array(INITIAL_SLOTS);
   private created = new Float64Array(INITIAL_SLOTS);
   private lastSeen = new Float64Array(INITIAL_SLOTS);
@@ -41,7 +41,7 @@ export class AffinityTable {
     if (slot === undefined) {
       slot = this.allocate();
       this.clients[slot] = client;
-      this.slotOf.add(client, slot);
+      this.slotOf.set(client, slot);
       this.member[slot] = this.indexOf(member);
       this.created[slot] = now;
     }

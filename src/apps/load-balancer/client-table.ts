@@ -1,13 +1,13 @@
 // A pool's placed clients, laid out for millions of them: a client is a slot number, and each of its
 // fields is a column (a typed array for numbers, a plain array for the few references), indexed by slot;
-// the indexes from key and from IPv4 address to slot are typed arrays too (MacIndex). A client so costs
+// the indexes from key and from IPv4 address to slot are typed arrays too (SlotIndex). A client so costs
 // no object of its own: the garbage collector neither copies nor traces one per client, which is what
 // made the placement latency's tail (see bench/balancer/BENCHMARKS.md).
 //
 // Usage: `const c = t.find(key)` (NO_CLIENT when absent), then read or write `t.lastSeen[c]` and so on.
 // Columns are replaced when the table grows, so read them through the table, never keep one aside.
 
-import { MacIndex } from '../../net/mac-index.js';
+import { hashInteger48, SlotIndex } from '../../store/slot-index.js';
 import type { MemberRuntime } from './lb-state.js';
 
 /** A client's slot in its pool's ClientTable. */
@@ -54,9 +54,9 @@ export class ClientTable {
   /** The store's copy of the entry lives until about this time unless touched. */
   storedUntil = new Float64Array(INITIAL_SLOTS);
 
-  private readonly byKey = new MacIndex();
+  private readonly byKey = new SlotIndex<number>(hashInteger48, (c) => this.key(c));
   /** Keyed by MAC: the client last seen at each IPv4 address (members asking for a client by ARP). */
-  private readonly byIp = new MacIndex();
+  private readonly byIp = new SlotIndex<number>(hashInteger48, (c) => this.ip[c]);
   private readonly free: ClientSlot[] = [];
   private used = 0;
 
@@ -136,12 +136,11 @@ export class ClientTable {
 
   /** The client now uses this IPv4 address. */
   setIp(c: ClientSlot, ip: number): void {
-    if (this.keyBy === 'mac') {
-      const old = this.ip[c]!;
-      if (old !== ip && this.byIp.get(old) === c) this.byIp.delete(old);
-      this.byIp.set(ip, c);
-    }
+    const old = this.ip[c]!;
+    if (this.keyBy === 'mac' && old !== ip && this.byIp.get(old) === c) this.byIp.delete(old);
+    // The column first: the index compares keys through it.
     this.ip[c] = ip;
+    if (this.keyBy === 'mac') this.byIp.set(ip, c);
   }
 
   /** Frees the slot; read what you need of the client before. */

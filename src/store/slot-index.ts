@@ -1,41 +1,54 @@
-// An index from strings to the slots of a table that keeps each slot's string itself (`keyOf`), for
-// tables of millions of entries: open addressing over typed arrays of hashes and slots, at most half full,
+// An index from keys to the slots of a table that keeps each slot's key itself (`keyOf`), for tables of
+// millions of entries: the store's affinity table (client names) and the load balancer's client table
+// (MACs and IPv4 addresses). Open addressing over typed arrays of hashes and slots, at most half full,
 // linear probing with backward-shift deletion. Unlike a Map it holds no pointer for the garbage collector
-// to trace, and a lookup of an absent key usually touches one cache line.
+// to trace or copy, and a lookup of an absent key usually touches one cache line.
 
 const EMPTY = -1;
 const INITIAL_CAPACITY = 1024;
 
-export class StringIndex {
+export class SlotIndex<K> {
   private hashes = new Int32Array(INITIAL_CAPACITY);
   private slots = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
   private mask = INITIAL_CAPACITY - 1;
   private count = 0;
 
-  /** `keyOf(slot)` is the string stored at that slot of the table. */
-  constructor(private readonly keyOf: (slot: number) => string | undefined) {}
+  /** `keyOf(slot)` is the key stored at that slot of the table; `hash` mixes a key into 32 bits. */
+  constructor(
+    private readonly hash: (key: K) => number,
+    private readonly keyOf: (slot: number) => K | undefined,
+  ) {}
 
   get size(): number {
     return this.count;
   }
 
   /** The slot of `key`, or -1. */
-  get(key: string): number {
-    return this.slots[this.find(key, hashString(key))]!;
+  get(key: K): number {
+    return this.slots[this.find(key, this.hash(key))]!;
   }
 
-  /** Indexes `slot`, whose string (`keyOf(slot)`) is `key`, which must not be indexed yet. */
-  add(key: string, slot: number): void {
-    if ((this.count + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
-    const h = hashString(key);
-    const i = this.find(key, h);
-    this.hashes[i] = h;
+  /**
+   * Indexes `slot` under `key`, replacing the slot indexed for it if any. The table must already hold
+   * `key` at `slot` (`keyOf(slot)` is how later lookups compare).
+   */
+  set(key: K, slot: number): void {
+    const h = this.hash(key);
+    let i = this.find(key, h);
+    if (this.slots[i] === EMPTY) {
+      if ((this.count + 1) * 2 > this.slots.length) {
+        this.resize(this.slots.length * 2);
+        i = this.find(key, h);
+      }
+      this.hashes[i] = h;
+      this.count++;
+    }
     this.slots[i] = slot;
-    this.count++;
   }
 
-  delete(key: string): boolean {
-    let i = this.find(key, hashString(key));
+  /** Call while the table still holds `key` at its slot. */
+  delete(key: K): boolean {
+    let i = this.find(key, this.hash(key));
     if (this.slots[i] === EMPTY) return false;
     const { hashes, slots, mask } = this;
     slots[i] = EMPTY;
@@ -53,8 +66,15 @@ export class StringIndex {
     return true;
   }
 
+  clear(): void {
+    this.hashes = new Int32Array(INITIAL_CAPACITY);
+    this.slots = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
+    this.mask = INITIAL_CAPACITY - 1;
+    this.count = 0;
+  }
+
   /** Where `key` is, or the empty place where it would go. */
-  private find(key: string, h: number): number {
+  private find(key: K, h: number): number {
     const { hashes, slots, mask } = this;
     let i = h & mask;
     for (;;) {
@@ -83,6 +103,16 @@ export class StringIndex {
 export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return finalize(h);
+}
+
+/** Both halves of an integer in [0, 2^48) (a MAC, an IPv4 address) mixed into 32 bits. */
+export function hashInteger48(key: number): number {
+  return finalize((key >>> 0) ^ Math.imul(Math.floor(key / 4_294_967_296), 0x9e3779b1));
+}
+
+/** murmur3's 32-bit finalizer. */
+function finalize(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
