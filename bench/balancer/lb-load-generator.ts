@@ -16,13 +16,8 @@ import { writeEthernet, ETH_TYPE_IPV4 } from '../../src/net/ethernet.js';
 import { writeIpv4, IP_PROTO_TCP } from '../../src/net/ipv4.js';
 import { writeMac, readMac } from '../../src/net/mac-address.js';
 import { TCP_SYN, writeTcp } from '../../src/net/tcp.js';
-import {
-  encodeMessage,
-  helloFor,
-  OFP_NO_BUFFER,
-  type OfMessage,
-  type PortDesc,
-} from '../../src/openflow/index.js';
+import { encodeMessage, helloFor, OFP_NO_BUFFER, type OfMessage } from '../../src/openflow/index.js';
+import { replyTo, type SwitchIdentity } from '../openflow/switch-replies.js';
 import { BENCH_VIP, BENCH_VIP_MAC, MEMBERS, memberIp, memberMac } from './vip.js';
 
 const { values: args } = parseArgs({
@@ -40,37 +35,13 @@ const { values: args } = parseArgs({
 });
 
 const VERSION = 4;
-const OFPT = {
-  ERROR: 1,
-  ECHO_REQUEST: 2,
-  FEATURES_REQUEST: 5,
-  PACKET_OUT: 13,
-  FLOW_MOD: 14,
-  MULTIPART_REQUEST: 18,
-  BARRIER_REQUEST: 20,
-} as const;
+const OFPT = { ERROR: 1, PACKET_OUT: 13, FLOW_MOD: 14 } as const;
 const CLIENT_PORT = 10;
 const WINDOW = Number(args.window);
 /** Packet-ins encoded ahead of time, refilled with new client MACs in place. */
 const BATCH = 256;
 /** Packet-ins awaiting their packet-out, at most (a power of two): 6.5 s of the latency mode's 10,000/s. */
 const SENT_RING = 65_536;
-
-function port(n: number): PortDesc {
-  return {
-    portNo: n,
-    hwAddr: 0x020000000000 + n,
-    name: `p${n}`,
-    config: 0,
-    state: 0,
-    curr: 0,
-    advertised: 0,
-    supported: 0,
-    peer: 0,
-    currSpeed: 0,
-    maxSpeed: 0,
-  };
-}
 
 function synFrame(): Buffer {
   const f = Buffer.alloc(54);
@@ -111,11 +82,14 @@ class FakeSwitch {
     Math.ceil((Number(args.seconds) + Number(args.warmup) + 5) * Number(args.rate)),
   );
   rttCount = 0;
+  /** What it answers to the controller's requests: 16 ports, no buffers. */
+  private readonly identity: SwitchIdentity;
 
   constructor(
     readonly id: number,
     readonly socket: Socket,
   ) {
+    this.identity = { datapathId: BigInt(id + 1), ports: 16, nBuffers: 0, actions: 0 };
     for (let i = 0; i < BATCH; i++) template.copy(this.batch, i * MSG_LEN);
     socket.setNoDelay(true);
     socket.on('data', (c: Buffer) => this.onData(c));
@@ -187,35 +161,11 @@ class FakeSwitch {
             this.sentAt[slot] = 0;
           }
         }
-      } else if (type === OFPT.FEATURES_REQUEST) {
-        this.reply(
-          {
-            type: 'featuresReply',
-            datapathId: BigInt(this.id + 1),
-            nBuffers: 0,
-            nTables: 254,
-            auxiliaryId: 0,
-            capabilities: 0x47,
-            actions: 0,
-            ports: [],
-          },
-          xid,
-        );
-      } else if (type === OFPT.ECHO_REQUEST) {
-        this.reply({ type: 'echoReply', data: Buffer.from(buf.subarray(off + 8, off + len)) }, xid);
-      } else if (type === OFPT.BARRIER_REQUEST) {
-        this.reply({ type: 'barrierReply' }, xid);
-      } else if (type === OFPT.MULTIPART_REQUEST) {
-        this.reply(
-          {
-            type: 'multipartReply',
-            flags: 0,
-            body: { kind: 'portDesc', ports: Array.from({ length: 16 }, (_, i) => port(i + 1)) },
-          },
-          xid,
-        );
       } else if (type === OFPT.ERROR) {
         console.error(`switch ${this.id}: OFPT_ERROR ${buf.subarray(off, off + len).toString('hex')}`);
+      } else {
+        const r = replyTo(VERSION, this.identity, type, buf, off, len);
+        if (r !== undefined) this.reply(r, xid);
       }
       off += len;
     }

@@ -9,13 +9,8 @@
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { writeEthernet, ETH_TYPE_IPV4 } from '../../src/net/ethernet.js';
-import {
-  encodeMessage,
-  helloFor,
-  type OfMessage,
-  type OfVersion,
-  type PortDesc,
-} from '../../src/openflow/index.js';
+import { encodeMessage, helloFor, type OfMessage, type OfVersion } from '../../src/openflow/index.js';
+import { replyTo, type SwitchIdentity } from './switch-replies.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,29 +30,10 @@ const { values: args } = parseArgs({
 const VERSION = Number(args.version) as OfVersion;
 const HOSTS = Number(args.hosts);
 const WINDOW = Number(args.window);
-// Message types that are the same in 1.0 and 1.3 ...
-const OFPT = { ERROR: 1, ECHO_REQUEST: 2, FEATURES_REQUEST: 5, PACKET_OUT: 13, FLOW_MOD: 14 } as const;
-// ... and those that moved: OFPT_BARRIER_REQUEST 18 -> 20, OFPT_STATS_REQUEST 16 -> OFPT_MULTIPART_REQUEST 18.
-const BARRIER_REQUEST = VERSION === 4 ? 20 : 18;
-const MULTIPART_REQUEST = VERSION === 4 ? 18 : 16;
+// Message types that are the same in 1.0 and 1.3 (the others are answered in switch-replies.ts).
+const OFPT = { ERROR: 1, PACKET_OUT: 13, FLOW_MOD: 14 } as const;
 /** Pre-encoded packet-ins per switch: the send loop copies nothing. */
 const VARIANTS = 1024;
-
-function port(n: number): PortDesc {
-  return {
-    portNo: n,
-    hwAddr: 0x020000000000 + n,
-    name: `p${n}`,
-    config: 0,
-    state: 0,
-    curr: 0,
-    advertised: 0,
-    supported: 0,
-    peer: 0,
-    currSpeed: 0,
-    maxSpeed: 0,
-  };
-}
 
 function hostMac(sw: number, h: number): number {
   return 0x0a0000000000 + sw * 0x10000 + h + 1;
@@ -99,10 +75,14 @@ class FakeSwitch {
   readonly rtts: number[] = [];
   latency = false;
 
+  /** What it answers to the controller's requests: one port per host, 256 buffers. */
+  private readonly identity: SwitchIdentity;
+
   constructor(
     readonly id: number,
     readonly socket: Socket,
   ) {
+    this.identity = { datapathId: BigInt(id + 1), ports: HOSTS, nBuffers: 256, actions: 0xfff };
     // Learning round: every host speaks once (to broadcast), so the controller knows where all are.
     this.learn = Buffer.concat(Array.from({ length: HOSTS }, (_, h) => packetIn(id, h, -1, 0xffffffff)));
     const variants: Buffer[] = [];
@@ -149,37 +129,13 @@ class FakeSwitch {
       } else if (type === OFPT.PACKET_OUT) {
         this.packetOuts++;
         responses++;
-      } else if (type === OFPT.FEATURES_REQUEST) {
-        this.reply(
-          {
-            type: 'featuresReply',
-            datapathId: BigInt(this.id + 1),
-            nBuffers: 256,
-            nTables: 254,
-            auxiliaryId: 0,
-            capabilities: 0x47,
-            actions: 0xfff,
-            ports: VERSION === 1 ? Array.from({ length: HOSTS }, (_, i) => port(i + 1)) : [],
-          },
-          xid,
-        );
-      } else if (type === OFPT.ECHO_REQUEST) {
-        this.reply({ type: 'echoReply', data: Buffer.from(buf.subarray(off + 8, off + len)) }, xid);
-      } else if (type === BARRIER_REQUEST) {
-        this.reply({ type: 'barrierReply' }, xid);
-      } else if (type === MULTIPART_REQUEST) {
-        this.reply(
-          {
-            type: 'multipartReply',
-            flags: 0,
-            body: { kind: 'portDesc', ports: Array.from({ length: HOSTS }, (_, i) => port(i + 1)) },
-          },
-          xid,
-        );
       } else if (type === OFPT.ERROR) {
         console.error(
           `switch ${this.id}: controller sent OFPT_ERROR ${buf.subarray(off, off + len).toString('hex')}`,
         );
+      } else {
+        const r = replyTo(VERSION, this.identity, type, buf, off, len);
+        if (r !== undefined) this.reply(r, xid);
       }
       off += len;
     }
