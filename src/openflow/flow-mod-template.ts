@@ -3,6 +3,7 @@
 // IPv4 address. `instance(values)` is a FlowMod like any other (apps and tests read it as one); the codec
 // writes an instance by copying the template's bytes and writing the xid and the changing values in,
 // instead of validating and encoding every field again. An instance must not be changed once made.
+// On the packet-in path nothing reads an instance's match: it is built only when read.
 
 import { OfEncodeError } from './errors.js';
 import type { FlowMod, Instruction, Match } from './model.js';
@@ -19,6 +20,8 @@ export class FlowModTemplate {
   /** Where each varying field's value sits in `bytes`, and its size. */
   private readonly offsets: Int32Array;
   private readonly sizes: Int32Array;
+  /** The largest value of each varying field. */
+  private readonly limits: Float64Array;
 
   /**
    * `base` is the flow-mod with every field of `vary` present in its match (any value). Throws an
@@ -38,6 +41,7 @@ export class FlowModTemplate {
     this.bytes = encode13({ ...base, match: zeros });
     this.offsets = new Int32Array(vary.length);
     this.sizes = new Int32Array(vary.length);
+    this.limits = new Float64Array(vary.length);
     // Where a field's value sits: the bytes that change when it goes from 0 to its largest value.
     vary.forEach((f, i) => {
       const size = oxmFieldByName(f)!.size;
@@ -50,6 +54,7 @@ export class FlowModTemplate {
         throw new OfEncodeError(`cannot place template field ${f}`);
       this.offsets[i] = at;
       this.sizes[i] = size;
+      this.limits[i] = size === 6 ? 0xffffffffffff : 2 ** (8 * size) - 1;
     });
   }
 
@@ -57,26 +62,31 @@ export class FlowModTemplate {
     return this.bytes.length;
   }
 
-  /** A flow-mod of this template with the given values of its varying fields. */
-  instance(values: Partial<Record<TemplateField, number>>): TemplatedFlowMod {
-    return new TemplatedFlowMod(this, { ...this.base.match, ...values });
+  /**
+   * A flow-mod of this template with `values` in its varying fields, one per field of `vary`, in that
+   * order. Values are checked when the flow-mod is encoded, as any flow-mod's are.
+   */
+  instance(values: readonly number[]): TemplatedFlowMod {
+    if (values.length !== this.vary.length)
+      throw new OfEncodeError(`template of ${this.vary.length} fields given ${values.length} values`);
+    return new TemplatedFlowMod(this, values);
   }
 
   /** Writes `fm` (an instance of this template) at `off`; returns its length. */
   write(buf: Buffer, off: number, xid: number, fm: TemplatedFlowMod): number {
-    const match = fm.match;
+    const values = fm.values;
+    const n = this.limits.length;
     // Validate before writing anything, as the generic encoder does.
-    for (let i = 0; i < this.vary.length; i++) {
-      const v = match[this.vary[i]!] as unknown;
-      const size = this.sizes[i]!;
-      const max = size === 6 ? 0xffffffffffff : 2 ** (8 * size) - 1;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
-        throw new OfEncodeError(`${this.vary[i]!} ${String(v)} does not fit in ${size * 8} bits`);
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (!Number.isInteger(v) || v < 0 || v > this.limits[i]!)
+        throw new OfEncodeError(`${this.vary[i]!} ${String(v)} does not fit in ${this.sizes[i]! * 8} bits`);
     }
-    this.bytes.copy(buf, off);
+    // Uint8Array's set: a plain memory copy, without Buffer.copy's argument handling.
+    buf.set(this.bytes, off);
     u32(buf, off + 4, xid);
-    for (let i = 0; i < this.vary.length; i++) {
-      const v = match[this.vary[i]!] as number;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
       const at = off + this.offsets[i]!;
       const size = this.sizes[i]!;
       if (size === 2) u16(buf, at, v);
@@ -90,7 +100,10 @@ export class FlowModTemplate {
   }
 }
 
-/** A FlowMod made by FlowModTemplate.instance: the template's fields, with its own match. */
+/**
+ * A FlowMod made by FlowModTemplate.instance: the template's fields, with its own values in the match.
+ * `match` is built (once) when first read.
+ */
 export class TemplatedFlowMod implements FlowMod {
   declare readonly type: 'flowMod';
   declare readonly command: FlowMod['command'];
@@ -104,12 +117,13 @@ export class TemplatedFlowMod implements FlowMod {
   declare readonly outPort: number;
   declare readonly outGroup: number;
   declare readonly flags: number;
-  declare readonly match: Match;
   declare readonly instructions: Instruction[];
-  /** Private (not an own property), so the instance compares equal to a plain FlowMod of its fields. */
+  /** Private (not own properties), so that only the FlowMod fields are enumerated. */
   readonly #from: FlowModTemplate;
+  readonly #values: readonly number[];
+  #match: Match | undefined;
 
-  constructor(from: FlowModTemplate, match: Match) {
+  constructor(from: FlowModTemplate, values: readonly number[]) {
     // Field by field, in one order, so every instance has one shape (faster here than Object.assign).
     const b = from.base;
     this.type = 'flowMod';
@@ -124,13 +138,28 @@ export class TemplatedFlowMod implements FlowMod {
     this.outPort = b.outPort;
     this.outGroup = b.outGroup;
     this.flags = b.flags;
-    this.match = match;
     this.instructions = b.instructions;
     this.#from = from;
+    this.#values = values;
   }
 
   get template(): FlowModTemplate {
     return this.#from;
+  }
+
+  /** The values of the template's varying fields, in the order of its `vary`. */
+  get values(): readonly number[] {
+    return this.#values;
+  }
+
+  get match(): Match {
+    if (this.#match === undefined) {
+      const m: Match = { ...this.#from.base.match };
+      const vary = this.#from.vary;
+      for (let i = 0; i < vary.length; i++) m[vary[i]!] = this.#values[i]!;
+      this.#match = m;
+    }
+    return this.#match;
   }
 }
 

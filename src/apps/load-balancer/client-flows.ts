@@ -18,31 +18,6 @@ import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
 import { MEMBER_COOKIE_MASK, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
 import type { ClientSlot } from './client-table.js';
 
-interface Segment {
-  datapathId: bigint;
-  inPort: number;
-  outPort: number;
-}
-
-function segments(
-  state: LbState,
-  fromDp: bigint,
-  fromPort: number,
-  toDp: bigint,
-  toPort: number,
-): Segment[] | undefined {
-  const hops = state.paths.route(fromDp, toDp);
-  if (hops === undefined) return undefined;
-  const segs: Segment[] = [];
-  let inPort = fromPort;
-  for (const h of hops) {
-    segs.push({ datapathId: h.datapathId, inPort, outPort: h.outPort });
-    inPort = h.nextInPort;
-  }
-  segs.push({ datapathId: toDp, inPort, outPort: toPort });
-  return segs;
-}
-
 /**
  * Installs the client's forward and reverse flows on every switch of the path, then sends the packet
  * that came in (`at`) on with the actions of its own switch and direction.
@@ -61,8 +36,9 @@ export function installPath(
   const clientIp = t.ip[c]!;
   const clientMac = t.mac[c]!;
   if (m.datapathId === undefined || m.ofport === undefined || m.mac === undefined || clientPort < 0) return;
-  const fwd = segments(state, clientDp, clientPort, m.datapathId, m.ofport);
-  const rev = segments(state, m.datapathId, m.ofport, clientDp, clientPort);
+  // Each direction crosses the hops of its route, then leaves its last switch towards the host.
+  const fwd = state.paths.route(clientDp, m.datapathId);
+  const rev = state.paths.route(m.datapathId, clientDp);
   if (fwd === undefined || rev === undefined) {
     out.push({
       kind: 'event',
@@ -77,38 +53,45 @@ export function installPath(
   }
   const byMac = v.keyBy === 'mac';
   const memberMac = m.mac;
+  const packetAt = at.at;
   let packetActions: Action[] | undefined;
 
-  for (let i = 0; i < fwd.length; i++) {
-    const seg = fwd[i]!;
+  let inPort = clientPort;
+  for (let i = 0; i <= fwd.length; i++) {
+    const hop = i < fwd.length ? fwd[i]! : undefined;
+    const dp = hop ? hop.datapathId : m.datapathId;
+    const outPort = hop ? hop.outPort : m.ofport;
     const first = i === 0;
     // The client's switch rewrites; every further switch of the path only carries the packets on.
-    const set = first ? forwardActions(v, m, memberMac, seg.outPort) : outputTo(seg.outPort);
+    const set = first ? forwardActions(v, m, memberMac, outPort) : outputTo(outPort);
     const flow = first ? FORWARD_FIRST : FORWARD_ON;
-    out.push(send(seg.datapathId, clientFlow(state, v, m, flow, set, true, seg.inPort, clientIp, clientMac)));
+    out.push(send(dp, clientFlow(state, v, m, flow, set, true, inPort, clientIp, clientMac)));
     if (
       at.direction === 'forward' &&
-      seg.datapathId === at.at.datapathId &&
-      (at.first ? first : !first && seg.inPort === at.at.inPort)
+      dp === packetAt.datapathId &&
+      (at.first ? first : !first && inPort === packetAt.inPort)
     )
       packetActions = set.actions;
+    if (hop) inPort = hop.nextInPort;
   }
-  for (let i = 0; i < rev.length; i++) {
-    const seg = rev[i]!;
+  inPort = m.ofport;
+  for (let i = 0; i <= rev.length; i++) {
+    const hop = i < rev.length ? rev[i]! : undefined;
+    const dp = hop ? hop.datapathId : clientDp;
+    const outPort = hop ? hop.outPort : clientPort;
     const first = i === 0;
     // Keyed by IP, the first switch writes the client's own MAC: that action list is the client's alone.
     const own = first && !byMac;
-    const set = first
-      ? reverseActions(v, m, own ? clientMac : undefined, seg.outPort)
-      : outputTo(seg.outPort);
+    const set = first ? reverseActions(v, m, own ? clientMac : undefined, outPort) : outputTo(outPort);
     const flow = first ? REVERSE_FIRST : REVERSE_ON;
-    out.push(send(seg.datapathId, clientFlow(state, v, m, flow, set, !own, seg.inPort, clientIp, clientMac)));
+    out.push(send(dp, clientFlow(state, v, m, flow, set, !own, inPort, clientIp, clientMac)));
     if (
       at.direction === 'reverse' &&
-      seg.datapathId === at.at.datapathId &&
-      (at.first ? first : !first && seg.inPort === at.at.inPort)
+      dp === packetAt.datapathId &&
+      (at.first ? first : !first && inPort === packetAt.inPort)
     )
       packetActions = set.actions;
+    if (hop) inPort = hop.nextInPort;
   }
   t.flowsLive[c] = 1;
   if (packetActions !== undefined) {
@@ -154,27 +137,36 @@ function clientFlow(
 ): FlowMod {
   const forward = flow === FORWARD_FIRST || flow === FORWARD_ON;
   const byMac = v.keyBy === 'mac';
-  const values: Match = forward ? { inPort, ipv4Src: clientIp } : { inPort, ipv4Dst: clientIp };
-  if (byMac) {
-    if (forward) values.ethSrc = clientMac;
-    else values.ethDst = clientMac;
-  }
   let templates = shared ? m.flowTemplates.get(set.instructions) : undefined;
   if (shared && templates === undefined && m.flowTemplates.size < MAX_TEMPLATES) {
     templates = [];
     m.flowTemplates.set(set.instructions, templates);
   }
+  const fields: TemplateField[] = forward
+    ? byMac
+      ? FORWARD_BY_MAC
+      : FORWARD_BY_IP
+    : byMac
+      ? REVERSE_BY_MAC
+      : REVERSE_BY_IP;
+  const values = byMac ? [inPort, clientIp, clientMac] : [inPort, clientIp];
   if (templates === undefined) {
-    const fields = clientFlowFields(state, v, m, flow, set);
-    return flowMod({ ...fields, match: { ...fields.match, ...values } });
+    const base = clientFlowFields(state, v, m, flow, set);
+    const match: Match = { ...base.match };
+    for (let i = 0; i < fields.length; i++) match[fields[i]!] = values[i];
+    return flowMod({ ...base, match });
   }
   let t = templates[flow];
-  if (t === undefined) {
-    const base = flowMod(clientFlowFields(state, v, m, flow, set));
-    t = templates[flow] = new FlowModTemplate(base, Object.keys(values) as TemplateField[]);
-  }
+  if (t === undefined)
+    t = templates[flow] = new FlowModTemplate(flowMod(clientFlowFields(state, v, m, flow, set)), fields);
   return t.instance(values);
 }
+
+/** The fields of a client's flow-mod that are the client's own, in the order of its template's values. */
+const FORWARD_BY_MAC: TemplateField[] = ['inPort', 'ipv4Src', 'ethSrc'];
+const FORWARD_BY_IP: TemplateField[] = ['inPort', 'ipv4Src'];
+const REVERSE_BY_MAC: TemplateField[] = ['inPort', 'ipv4Dst', 'ethDst'];
+const REVERSE_BY_IP: TemplateField[] = ['inPort', 'ipv4Dst'];
 
 /** The fields of a client's flow-mod but the client's own: cookie, timeouts, flags, and the match's rest. */
 function clientFlowFields(state: LbState, v: VipRuntime, m: MemberRuntime, flow: number, set: ActionSet) {

@@ -12,10 +12,13 @@ export interface Hop {
   nextInPort: number;
 }
 
+const NO_HOPS: readonly Hop[] = Object.freeze([]);
+
 export class PathTable {
   private adjacency = new Map<bigint, SwitchLink[]>();
   private linkPorts = new Set<string>();
-  private readonly cache = new Map<string, Hop[] | null>();
+  /** Routes found so far, by source then destination (null: unreachable). */
+  private readonly cache = new Map<bigint, Map<bigint, readonly Hop[] | null>>();
 
   constructor(links: readonly SwitchLink[] = []) {
     this.setLinks(links);
@@ -41,9 +44,10 @@ export class PathTable {
 
   /** Hops from `from` to `to` ([] when equal); undefined when `to` cannot be reached. */
   route(from: bigint, to: bigint): readonly Hop[] | undefined {
-    if (from === to) return [];
-    const key = `${from}>${to}`;
-    const hit = this.cache.get(key);
+    if (from === to) return NO_HOPS;
+    let routes = this.cache.get(from);
+    if (routes === undefined) this.cache.set(from, (routes = new Map()));
+    const hit = routes.get(to);
     if (hit !== undefined) return hit ?? undefined;
     const via = new Map<bigint, SwitchLink>();
     const seen = new Set<bigint>([from]);
@@ -61,7 +65,7 @@ export class PathTable {
       frontier = next;
     }
     if (!seen.has(to)) {
-      this.cache.set(key, null);
+      routes.set(to, null);
       return undefined;
     }
     const hops: Hop[] = [];
@@ -71,7 +75,7 @@ export class PathTable {
       dp = l.src;
     }
     hops.reverse();
-    this.cache.set(key, hops);
+    routes.set(to, hops);
     return hops;
   }
 }
