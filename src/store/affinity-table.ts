@@ -37,11 +37,12 @@ export class AffinityTable {
 
   /** Places `client` on `member` unless it has a live entry; returns the member it ends up with. */
   claim(client: string, member: string, now: number, idleMs: number): string {
-    let slot = this.live(client, now);
+    const h = hashString(client);
+    let slot = this.live(client, now, h);
     if (slot === undefined) {
       slot = this.allocate();
       this.clients[slot] = client;
-      this.slotOf.set(client, slot);
+      this.slotOf.set(client, slot, h);
       this.member[slot] = this.indexOf(member);
       this.created[slot] = now;
     }
@@ -115,8 +116,8 @@ export class AffinityTable {
     return dropped;
   }
 
-  private live(client: string, now: number): number | undefined {
-    const slot = this.slotOf.get(client);
+  private live(client: string, now: number, h = hashString(client)): number | undefined {
+    const slot = this.slotOf.get(client, h);
     if (slot < 0) return undefined;
     if (this.expiresAt[slot]! <= now) {
       this.release(client, slot);

@@ -3,6 +3,7 @@
 
 import {
   checkClaim,
+  checkClaims,
   checkName,
   checkSample,
   checkTtl,
@@ -187,7 +188,7 @@ export class MemoryStore implements Store {
   }
 
   async claimAffinities(claims: readonly AffinityClaim[]): Promise<string[]> {
-    for (let i = 0; i < claims.length; i++) checkClaim(claims[i]!);
+    checkClaims(claims);
     const now = this.now();
     const members = new Array<string>(claims.length);
     let table: AffinityTable | undefined;

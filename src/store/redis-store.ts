@@ -13,6 +13,7 @@ import { RedisKeys } from './redis-keys.js';
 import {
   Channels,
   checkClaim,
+  checkClaims,
   checkName,
   checkSample,
   checkTtl,
@@ -337,7 +338,7 @@ export class RedisStore implements Store {
   }
 
   async claimAffinities(claims: readonly AffinityClaim[]): Promise<string[]> {
-    for (const c of claims) checkClaim(c);
+    checkClaims(claims);
     // Issued together, the scripts go to Redis in one pipeline and run in order.
     const entries = await Promise.all(claims.map((c) => this.claim(c.pool, c.client, c.member, c.idleMs)));
     return entries.map((e) => e.member);

@@ -4,12 +4,16 @@
 // linear probing with backward-shift deletion. Unlike a Map it holds no pointer for the garbage collector
 // to trace or copy, and a lookup of an absent key usually touches one cache line.
 
-const EMPTY = -1;
+/** An unused entry: entries hold slot + 1, so that a new (zeroed) table is all free without a fill. */
+const EMPTY = 0;
 const INITIAL_CAPACITY = 1024;
 
 export class SlotIndex<K> {
-  private hashes = new Int32Array(INITIAL_CAPACITY);
-  private slots = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
+  /**
+   * Entry i is table[2i] (its key's hash) and table[2i + 1] (its slot + 1, EMPTY when free): a lookup
+   * reads both from one cache line.
+   */
+  private table = emptyTable(INITIAL_CAPACITY);
   private mask = INITIAL_CAPACITY - 1;
   private count = 0;
 
@@ -23,80 +27,84 @@ export class SlotIndex<K> {
     return this.count;
   }
 
-  /** The slot of `key`, or -1. */
-  get(key: K): number {
-    return this.slots[this.find(key, this.hash(key))]!;
+  /** The slot of `key`, or -1. `h` is the key's hash, when the caller has it already. */
+  get(key: K, h: number = this.hash(key)): number {
+    return this.table[2 * this.find(key, h) + 1]! - 1;
   }
 
   /**
    * Indexes `slot` under `key`, replacing the slot indexed for it if any. The table must already hold
    * `key` at `slot` (`keyOf(slot)` is how later lookups compare).
    */
-  set(key: K, slot: number): void {
-    const h = this.hash(key);
+  set(key: K, slot: number, h: number = this.hash(key)): void {
     let i = this.find(key, h);
-    if (this.slots[i] === EMPTY) {
-      if ((this.count + 1) * 2 > this.slots.length) {
-        this.resize(this.slots.length * 2);
+    if (this.table[2 * i + 1] === EMPTY) {
+      if ((this.count + 1) * 2 > this.mask + 1) {
+        this.resize(2 * (this.mask + 1));
         i = this.find(key, h);
       }
-      this.hashes[i] = h;
+      this.table[2 * i] = h;
       this.count++;
     }
-    this.slots[i] = slot;
+    this.table[2 * i + 1] = slot + 1;
   }
 
   /** Call while the table still holds `key` at its slot. */
   delete(key: K): boolean {
     let i = this.find(key, this.hash(key));
-    if (this.slots[i] === EMPTY) return false;
-    const { hashes, slots, mask } = this;
-    slots[i] = EMPTY;
+    const { table, mask } = this;
+    if (table[2 * i + 1] === EMPTY) return false;
+    table[2 * i + 1] = EMPTY;
     this.count--;
     // Backward-shift deletion: entries after the hole that would no longer be found move into it.
-    for (let j = (i + 1) & mask; slots[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = hashes[j]! & mask;
+    for (let j = (i + 1) & mask; table[2 * j + 1] !== EMPTY; j = (j + 1) & mask) {
+      const home = table[2 * j]! & mask;
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
-      hashes[i] = hashes[j]!;
-      slots[i] = slots[j]!;
-      slots[j] = EMPTY;
+      table[2 * i] = table[2 * j]!;
+      table[2 * i + 1] = table[2 * j + 1]!;
+      table[2 * j + 1] = EMPTY;
       i = j;
     }
     return true;
   }
 
   clear(): void {
-    this.hashes = new Int32Array(INITIAL_CAPACITY);
-    this.slots = new Int32Array(INITIAL_CAPACITY).fill(EMPTY);
+    this.table = emptyTable(INITIAL_CAPACITY);
     this.mask = INITIAL_CAPACITY - 1;
     this.count = 0;
   }
 
   /** Where `key` is, or the empty place where it would go. */
   private find(key: K, h: number): number {
-    const { hashes, slots, mask } = this;
+    const { table, mask } = this;
     let i = h & mask;
     for (;;) {
-      const s = slots[i]!;
-      if (s === EMPTY || (hashes[i] === h && this.keyOf(s) === key)) return i;
+      const s = table[2 * i + 1]!;
+      if (s === EMPTY || (table[2 * i] === h && this.keyOf(s - 1) === key)) return i;
       i = (i + 1) & mask;
     }
   }
 
   private resize(capacity: number): void {
-    const { hashes, slots } = this;
-    this.hashes = new Int32Array(capacity);
-    this.slots = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
-    for (let j = 0; j < slots.length; j++) {
-      if (slots[j] === EMPTY) continue;
-      let i = hashes[j]! & this.mask;
-      while (this.slots[i] !== EMPTY) i = (i + 1) & this.mask;
-      this.hashes[i] = hashes[j]!;
-      this.slots[i] = slots[j]!;
+    const old = this.table;
+    const table = emptyTable(capacity);
+    const mask = capacity - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] === EMPTY) continue;
+      let i = old[j]! & mask;
+      while (table[2 * i + 1] !== EMPTY) i = (i + 1) & mask;
+      table[2 * i] = old[j]!;
+      table[2 * i + 1] = old[j + 1]!;
     }
+    this.table = table;
+    this.mask = mask;
   }
+}
+
+/** `capacity` free entries. */
+function emptyTable(capacity: number): Int32Array {
+  return new Int32Array(2 * capacity);
 }
 
 /** FNV-1a over the string's UTF-16 code units, then murmur3's finalizer to spread the low bits. */

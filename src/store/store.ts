@@ -167,6 +167,22 @@ export function checkClaim(c: AffinityClaim): void {
   checkTtl('affinity idle time', c.idleMs);
 }
 
+/**
+ * Checks a batch of claims, all before any is applied. Pool and member names repeat from one claim to the
+ * next: each is checked when it differs from the previous claim's.
+ */
+export function checkClaims(claims: readonly AffinityClaim[]): void {
+  let pool: string | undefined;
+  let member: string | undefined;
+  for (let i = 0; i < claims.length; i++) {
+    const c = claims[i]!;
+    if (c.pool !== pool || pool === undefined) checkName('pool', (pool = c.pool));
+    if (c.member !== member || member === undefined) checkName('member', (member = c.member));
+    checkName('client', c.client);
+    checkTtl('affinity idle time', c.idleMs);
+  }
+}
+
 export function checkTtl(what: string, ms: number): void {
   if (!Number.isFinite(ms) || ms <= 0 || ms > 365 * 86_400_000) {
     throw new StoreInputError(`${what} must be a positive number of milliseconds, got ${ms}`);
