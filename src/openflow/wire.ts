@@ -29,6 +29,25 @@ export function u64(buf: Buffer, off: number, v: bigint): void {
   }
 }
 
+let lastHigh = 0;
+let lastLow = 0;
+let lastU64 = 0n;
+
+/**
+ * 8 big-endian bytes as a bigint, for the decoders' hot paths (a packet-in's cookie). Consecutive reads of
+ * one value, the common case, return the bigint made for the first one instead of allocating again.
+ */
+export function readU64(buf: Buffer, off: number): bigint {
+  const high = ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
+  const low = ((buf[off + 4]! << 24) | (buf[off + 5]! << 16) | (buf[off + 6]! << 8) | buf[off + 7]!) >>> 0;
+  if (high !== lastHigh || low !== lastLow) {
+    lastU64 = (BigInt(high) << 32n) | BigInt(low);
+    lastHigh = high;
+    lastLow = low;
+  }
+  return lastU64;
+}
+
 /** Zeroes [from, to): a loop beats Buffer.fill for the few padding bytes OpenFlow structures carry. */
 export function zero(buf: Buffer, from: number, to: number): void {
   for (let i = from; i < to; i++) buf[i] = 0;

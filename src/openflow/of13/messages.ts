@@ -34,7 +34,7 @@ import {
   writePort13,
   writePortStats13,
 } from './port.js';
-import { u16, u32, u64, zero } from '../wire.js';
+import { readU64, u16, u32, u64, zero } from '../wire.js';
 
 export const OFPT13 = {
   HELLO: OFPT_HELLO,
@@ -623,7 +623,7 @@ export function readOf13(buf: Buffer, off: number, end: number, type: number): O
         totalLen: buf.readUInt16BE(off + 12),
         reason: buf[off + 14] as number,
         tableId: buf[off + 15] as number,
-        cookie: buf.readBigUInt64BE(off + 16),
+        cookie: readU64(buf, off + 16),
         inPort: match.inPort ?? 0,
         match,
         data: buf.subarray(dataOff, end),
