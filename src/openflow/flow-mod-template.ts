@@ -102,43 +102,16 @@ export class FlowModTemplate {
 
 /**
  * A FlowMod made by FlowModTemplate.instance: the template's fields, with its own values in the match.
- * `match` is built (once) when first read.
+ * It holds only its template and values: every field reads through to the template's flow-mod, and
+ * `match` is built (once) when first read. Being accessors, the fields are not own properties: to
+ * compare an instance with a plain FlowMod, copy its fields into a plain object first.
  */
 export class TemplatedFlowMod implements FlowMod {
-  declare readonly type: 'flowMod';
-  declare readonly command: FlowMod['command'];
-  declare readonly cookie: bigint;
-  declare readonly cookieMask: bigint;
-  declare readonly tableId: number;
-  declare readonly idleTimeout: number;
-  declare readonly hardTimeout: number;
-  declare readonly priority: number;
-  declare readonly bufferId: number;
-  declare readonly outPort: number;
-  declare readonly outGroup: number;
-  declare readonly flags: number;
-  declare readonly instructions: Instruction[];
-  /** Private (not own properties), so that only the FlowMod fields are enumerated. */
   readonly #from: FlowModTemplate;
   readonly #values: readonly number[];
   #match: Match | undefined;
 
   constructor(from: FlowModTemplate, values: readonly number[]) {
-    // Field by field, in one order, so every instance has one shape (faster here than Object.assign).
-    const b = from.base;
-    this.type = 'flowMod';
-    this.command = b.command;
-    this.cookie = b.cookie;
-    this.cookieMask = b.cookieMask;
-    this.tableId = b.tableId;
-    this.idleTimeout = b.idleTimeout;
-    this.hardTimeout = b.hardTimeout;
-    this.priority = b.priority;
-    this.bufferId = b.bufferId;
-    this.outPort = b.outPort;
-    this.outGroup = b.outGroup;
-    this.flags = b.flags;
-    this.instructions = b.instructions;
     this.#from = from;
     this.#values = values;
   }
@@ -150,6 +123,46 @@ export class TemplatedFlowMod implements FlowMod {
   /** The values of the template's varying fields, in the order of its `vary`. */
   get values(): readonly number[] {
     return this.#values;
+  }
+
+  get type(): 'flowMod' {
+    return 'flowMod';
+  }
+  get command(): FlowMod['command'] {
+    return this.#from.base.command;
+  }
+  get cookie(): bigint {
+    return this.#from.base.cookie;
+  }
+  get cookieMask(): bigint {
+    return this.#from.base.cookieMask;
+  }
+  get tableId(): number {
+    return this.#from.base.tableId;
+  }
+  get idleTimeout(): number {
+    return this.#from.base.idleTimeout;
+  }
+  get hardTimeout(): number {
+    return this.#from.base.hardTimeout;
+  }
+  get priority(): number {
+    return this.#from.base.priority;
+  }
+  get bufferId(): number {
+    return this.#from.base.bufferId;
+  }
+  get outPort(): number {
+    return this.#from.base.outPort;
+  }
+  get outGroup(): number {
+    return this.#from.base.outGroup;
+  }
+  get flags(): number {
+    return this.#from.base.flags;
+  }
+  get instructions(): Instruction[] {
+    return this.#from.base.instructions;
   }
 
   get match(): Match {

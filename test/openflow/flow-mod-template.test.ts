@@ -35,6 +35,12 @@ function variable(m: Match): TemplateField[] {
   return FIELDS.filter((f) => m[f] !== undefined && m[`${f}Mask` as keyof Match] === undefined);
 }
 
+/** Every field of a flow-mod, read through its accessors, as a plain object. */
+function fieldsOf(fm: FlowMod): FlowMod {
+  const keys = Object.keys(flowMod({})) as Array<keyof FlowMod>;
+  return Object.fromEntries(keys.map((k) => [k, fm[k]])) as unknown as FlowMod;
+}
+
 const value = (bits: number) => fc.integer({ min: 0, max: 2 ** bits - 1 });
 
 describe('flow-mod templates (OpenFlow 1.3)', () => {
@@ -61,7 +67,7 @@ describe('flow-mod templates (OpenFlow 1.3)', () => {
         const r = decodeMessage(bytes);
         expect(r.ok && r.msg).toEqual(plain);
         // An instance reads as a plain flow-mod of its fields (its match is built when read).
-        expect({ ...fm2, match: fm2.match }).toEqual(plain);
+        expect(fieldsOf(fm2)).toEqual(plain);
         expect(fm2.match).toBe(fm2.match);
       }),
       { numRuns: 500 },
