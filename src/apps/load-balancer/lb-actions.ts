@@ -3,6 +3,7 @@
 // operational events.
 
 import type { SwitchMessage } from '../../controller/app-api.js';
+import type { PacketError } from '../../net/packet-error.js';
 import type { DecodedPacket } from '../../net/packet.js';
 
 export type LbAction =
@@ -29,8 +30,10 @@ export interface LbPacketIn {
   datapathId: bigint;
   inPort: number;
   bufferId: number;
+  /** The frame. A new client's TCP segment is read straight from it. */
   data: Buffer;
-  packet: DecodedPacket;
+  /** The frame decoded, for every other packet (the app decodes it only when this is read). */
+  readonly packet: DecodedPacket | PacketError;
 }
 
 export interface PacketInResult {

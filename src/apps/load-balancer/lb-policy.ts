@@ -14,12 +14,22 @@ import type { LoadBalancer } from '../../balancer/objects.js';
 import type { PlacementReason } from '../../balancer/placement-log.js';
 import type { SwitchLink } from '../../controller/app-api.js';
 import { APP_ID, appCookie, APP_COOKIE_MASK } from '../../controller/cookies.js';
-import { ARP_OP_REQUEST, buildArpFrame, buildArpReply, buildGratuitousArp } from '../../net/arp.js';
+import {
+  ARP_OP_REQUEST,
+  buildArpFrame,
+  buildArpReply,
+  buildGratuitousArp,
+  type ArpPacket,
+} from '../../net/arp.js';
+import { readU16, readU32 } from '../../net/bytes.js';
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4 } from '../../net/ethernet.js';
-import { IP_PROTO_TCP } from '../../net/ipv4.js';
-import { formatIpv4 } from '../../net/ipv4-address.js';
-import { formatMac, isGroupMac, MAC_BROADCAST, parseMac } from '../../net/mac-address.js';
-import { parseIpv4 } from '../../net/ipv4-address.js';
+import type { Ipv4Header } from '../../net/ipv4.js';
+import { formatIpv4, parseIpv4 } from '../../net/ipv4-address.js';
+import { formatMac, isGroupMac, MAC_BROADCAST, parseMac, readMac } from '../../net/mac-address.js';
+import { PacketError } from '../../net/packet-error.js';
+import type { DecodedPacket } from '../../net/packet.js';
+import type { TcpHeader } from '../../net/tcp.js';
+import { tcpFrameIpv4Offset, tcpOffset } from '../../net/tcp-frame.js';
 import { OFPP, OFPRR, type Match } from '../../openflow/model.js';
 import { applyActions, flowMod, output, packetOut } from '../../openflow/builders.js';
 import {
@@ -236,26 +246,40 @@ export function linksChanged(state: LbState, links: readonly SwitchLink[]): void
 // Packet-in
 
 export function packetIn(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
+  // The common case, read straight from the frame without decoding it: a client's TCP segment to a VIP.
+  const f = ev.data;
+  const ipAt = tcpFrameIpv4Offset(f);
+  if (ipAt >= 0) {
+    const dst = readU32(f, ipAt + 16);
+    if (state.vipMacs.has(dst)) {
+      const v = state.vipFor(dst, readU16(f, tcpOffset(f, ipAt) + 2));
+      if (v === undefined || state.paths.isLinkPort(ev.datapathId, ev.inPort))
+        return { verdict: 'stop', actions: [] };
+      return {
+        verdict: 'stop',
+        actions: clientPacket(state, v, now, ev, readMac(f, 6), readU32(f, ipAt + 12)),
+      };
+    }
+  }
   const p = ev.packet;
-  if (p.arp !== undefined) return arpIn(state, now, ev);
+  if (p instanceof PacketError) return CONTINUE;
+  if (p.arp !== undefined) return arpIn(state, now, ev, p, p.arp);
   const ip = p.ipv4;
   if (ip === undefined) return CONTINUE;
-  const tcp = p.tcp;
-  // A packet for a VIP from a client.
-  if (state.vipMacs.has(ip.dst)) {
-    if (tcp === undefined || ip.protocol !== IP_PROTO_TCP) return { verdict: 'stop', actions: [] };
-    const v = state.vipFor(ip.dst, tcp.dstPort);
-    if (v === undefined || state.paths.isLinkPort(ev.datapathId, ev.inPort))
-      return { verdict: 'stop', actions: [] };
-    return { verdict: 'stop', actions: clientPacket(state, v, now, ev) };
-  }
-  if (tcp === undefined || state.vips.size === 0) return CONTINUE;
+  // For a VIP but not a TCP segment (or a later fragment): nobody else wants it.
+  if (state.vipMacs.has(ip.dst)) return { verdict: 'stop', actions: [] };
+  if (p.tcp === undefined || state.vips.size === 0) return CONTINUE;
   // A packet of a placed client whose flows on this switch are gone: forward or reverse direction.
-  return knownClientPacket(state, now, ev);
+  return knownClientPacket(state, now, ev, p, ip, p.tcp);
 }
 
-function arpIn(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
-  const arp = ev.packet.arp!;
+function arpIn(
+  state: LbState,
+  now: number,
+  ev: LbPacketIn,
+  packet: DecodedPacket,
+  arp: ArpPacket,
+): PacketInResult {
   // Our own probes and announcements, flooded into a neighbouring switch.
   if (state.vipMacs.size > 0 && isOurMac(state, arp.sha)) return { verdict: 'stop', actions: [] };
   const actions: LbAction[] = [];
@@ -271,7 +295,7 @@ function arpIn(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
           packetOut({
             inPort: ev.inPort,
             actions: [output(OFPP.IN_PORT)],
-            data: buildArpReply(arp, client, ev.packet.eth.vlanVid),
+            data: buildArpReply(arp, client, packet.eth.vlanVid),
           }),
         ),
       );
@@ -286,7 +310,7 @@ function arpIn(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
           packetOut({
             inPort: ev.inPort,
             actions: [output(OFPP.IN_PORT)],
-            data: buildArpReply(arp, mac, ev.packet.eth.vlanVid),
+            data: buildArpReply(arp, mac, packet.eth.vlanVid),
           }),
         ),
       );
@@ -294,7 +318,7 @@ function arpIn(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
     }
   }
   // A reply to one of our probes is addressed to a VIP MAC: nobody else wants it.
-  if (isOurMac(state, ev.packet.eth.dst)) return { verdict: 'stop', actions };
+  if (isOurMac(state, packet.eth.dst)) return { verdict: 'stop', actions };
   return { verdict: 'continue', actions };
 }
 
@@ -370,10 +394,15 @@ function locateFromCache(state: LbState, m: MemberRuntime): void {
   m.ofport = loc.ofport;
 }
 
-function clientPacket(state: LbState, v: VipRuntime, now: number, ev: LbPacketIn): LbAction[] {
-  const p = ev.packet;
-  const mac = p.eth.src;
-  const ip = p.ipv4!.src;
+/** A TCP segment to a VIP from the client at `mac` and `ip`. */
+function clientPacket(
+  state: LbState,
+  v: VipRuntime,
+  now: number,
+  ev: LbPacketIn,
+  mac: number,
+  ip: number,
+): LbAction[] {
   const key = v.keyBy === 'mac' ? mac : ip;
   const out: LbAction[] = [];
   const t = v.clients;
@@ -480,10 +509,14 @@ function hashNumber(x: number): number {
 }
 
 /** Packets of placed clients arriving where their flows are missing (expired on one switch only). */
-function knownClientPacket(state: LbState, now: number, ev: LbPacketIn): PacketInResult {
-  const p = ev.packet;
-  const ip = p.ipv4!;
-  const tcp = p.tcp!;
+function knownClientPacket(
+  state: LbState,
+  now: number,
+  ev: LbPacketIn,
+  p: DecodedPacket,
+  ip: Ipv4Header,
+  tcp: TcpHeader,
+): PacketInResult {
   for (const v of state.vips.values()) {
     if (!v.lb.adminStateUp) continue;
     const t = v.clients;
