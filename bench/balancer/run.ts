@@ -1,12 +1,16 @@
-// Runs the load-balancer benchmark beside the L2 app in the same run: each controller pinned to one core
-// (taskset -c 1), its load generator on the other (taskset -c 0).
+// Runs the load-balancer benchmark beside its baselines in the same run: each controller pinned to one
+// core (taskset -c 1), its load generator on the other (taskset -c 0).
 //   vigil-lb:  new-client placements (packet-in -> two flow-mods + packet-out) per second at full load,
-//              then latency percentiles at an offered 10,000 placements/s (open loop);
+//              then latency percentiles at an offered 10,000 placements/s (open loop), in --rounds rounds;
+//   lb-floor:  the same messages answered by floor-placer.ts (no policy, no tables, no store): the most
+//              Node, the sockets and this machine allow; measured the same way, rounds interleaved with
+//              Vigil's, so that both see the same machine;
 //   vigil-l2:  the L2 learning app under the OpenFlow load generator (bench/openflow/), as a reference.
 // Besides wall-clock rates it reports rates per second of the controller's own CPU time (from
-// /proc/PID/stat), which stay meaningful when other work shares the machine.
+// /proc/PID/stat), which stay meaningful when other work shares the machine. `--node-flags` are given to
+// Vigil's controller process (e.g. --single-threaded-gc).
 //
-//   npx tsx bench/balancer/run.ts [--seconds 10] [--switches 8] [--rate 10000]
+//   npx tsx bench/balancer/run.ts [--seconds 10] [--switches 8] [--rate 10000] [--rounds 5]
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,15 +26,18 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '10000' },
     port: { type: 'string', default: '16753' },
     algorithm: { type: 'string', default: 'LEAST_LOAD' },
+    rounds: { type: 'string', default: '5' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
+const nodeFlags = args['node-flags'].split(' ').filter((f) => f !== '');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const openflow = join(here, '..', 'openflow');
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
-function command(core: number, file: string, extra: string[]): [string, string[]] {
-  const node = [process.execPath, '--import', 'tsx', file, ...extra];
+function command(core: number, file: string, extra: string[], flags: string[] = []): [string, string[]] {
+  const node = [process.execPath, ...flags, '--import', 'tsx', file, ...extra];
   return hasTaskset ? ['taskset', ['-c', String(core), ...node]] : [node[0]!, node.slice(1)];
 }
 
@@ -42,7 +49,8 @@ function cpuSeconds(pid: number): number {
 }
 
 function startServer(file: string, extra: string[]): Promise<ChildProcess> {
-  const [cmd, argv] = command(1, file, ['--port', args.port, ...extra]);
+  const flags = file === lbServer ? nodeFlags : [];
+  const [cmd, argv] = command(1, file, ['--port', args.port, ...extra], flags);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -105,18 +113,15 @@ async function measure(
 
 const lbServer = join(here, 'vigil-lb-server.ts');
 const lbGen = join(here, 'lb-load-generator.ts');
-await measure('vigil-lb', lbServer, ['--algorithm', args.algorithm], lbGen, [
-  '--mode',
-  'throughput',
-  '--switches',
-  args.switches,
-]);
-await measure('vigil-lb', lbServer, ['--algorithm', args.algorithm], lbGen, [
-  '--mode',
-  'latency',
-  '--rate',
-  args.rate,
-]);
+const floor = join(here, 'floor-placer.ts');
+const throughput = ['--mode', 'throughput', '--switches', args.switches];
+const latency = ['--mode', 'latency', '--rate', args.rate];
+await measure('vigil-lb', lbServer, ['--algorithm', args.algorithm], lbGen, throughput);
+await measure('lb-floor', floor, [], lbGen, throughput);
+for (let r = 0; r < Number(args.rounds); r++) {
+  await measure('vigil-lb', lbServer, ['--algorithm', args.algorithm], lbGen, latency);
+  await measure('lb-floor', floor, [], lbGen, latency);
+}
 await measure('vigil-l2', join(openflow, 'vigil-l2-server.ts'), [], join(openflow, 'load-generator.ts'), [
   '--mode',
   'throughput',
@@ -125,10 +130,26 @@ await measure('vigil-l2', join(openflow, 'vigil-l2-server.ts'), [], join(openflo
   '--label',
   'vigil-l2',
 ]);
-await measure('vigil-l2', join(openflow, 'vigil-l2-server.ts'), [], join(openflow, 'load-generator.ts'), [
-  '--mode',
-  'latency',
-  '--label',
-  'vigil-l2',
-]);
-console.log(JSON.stringify({ summary: true, pinned: hasTaskset, cores: 2, results: results.length }));
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+const pick = (label: string, mode: string, key: string) =>
+  results.filter((r) => r.label === label && r.mode === mode).map((r) => Number(r[key]));
+const lbRate = pick('vigil-lb', 'throughput', 'perCpuSecond')[0]!;
+const floorRate = pick('lb-floor', 'throughput', 'perCpuSecond')[0]!;
+const lbP99 = pick('vigil-lb', 'latency', 'p99Us');
+const floorP99 = pick('lb-floor', 'latency', 'p99Us');
+console.log(
+  JSON.stringify({
+    summary: true,
+    pinned: hasTaskset,
+    nodeFlags,
+    placementsPerCpuSecond: lbRate,
+    floorPlacementsPerCpuSecond: floorRate,
+    ratioToFloor: Number((lbRate / floorRate).toFixed(2)),
+    p99Us: lbP99,
+    floorP99Us: floorP99,
+    medianP99Us: median(lbP99),
+    medianFloorP99Us: median(floorP99),
+    roundsUnder1ms: lbP99.filter((p) => p < 1000).length,
+  }),
+);
