@@ -89,6 +89,8 @@ const LLDP_TRAP_PRIORITY = 0xfff0;
 const FORGED_LOG_INTERVAL_MS = 10_000;
 
 class PacketInContext implements PacketInEvent {
+  readonly bufferId: number;
+  readonly data: Buffer;
   private decoded: DecodedPacket | PacketError | undefined;
 
   constructor(
@@ -97,7 +99,10 @@ class PacketInContext implements PacketInEvent {
     readonly inPort: number,
     readonly msg: PacketIn,
     readonly now: number,
-  ) {}
+  ) {
+    this.bufferId = msg.bufferId;
+    this.data = msg.data;
+  }
 
   get packet(): DecodedPacket | PacketError {
     return (this.decoded ??= decodePacket(this.msg.data));

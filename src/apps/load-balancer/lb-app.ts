@@ -29,11 +29,9 @@ import type {
   SwitchMessage,
 } from '../../controller/app-api.js';
 import { silentLogger } from '../../log/logger.js';
-import type { PacketError } from '../../net/packet-error.js';
-import type { DecodedPacket } from '../../net/packet.js';
 import { Channels, type StoredSample, type Store, type Subscription } from '../../store/store.js';
 import * as policy from './lb-policy.js';
-import type { LbAction, LbPacketIn } from './lb-policy.js';
+import type { LbAction } from './lb-policy.js';
 import { LbState } from './lb-state.js';
 
 export const LOAD_BALANCER = 'load-balancer';
@@ -176,7 +174,8 @@ export class LoadBalancerApp implements ControllerApp {
   }
 
   onPacketIn(ev: PacketInEvent): PacketInVerdict {
-    const r = policy.packetIn(this.state, this.clock(), new PolicyPacketIn(ev));
+    // The event is what the policy reads: it decodes the frame (once, for every app) only if asked.
+    const r = policy.packetIn(this.state, this.clock(), ev);
     if (r.actions.length > 0) this.run(r.actions);
     return r.verdict;
   }
@@ -325,25 +324,6 @@ export class LoadBalancerApp implements ControllerApp {
     // One line per 1000 failures: a store outage must not flood the log from the packet-in path.
     if (this.storeErrors++ % 1000 === 0)
       this.log.warn({ err, failures: this.storeErrors }, `load balancer: store ${what} failed`);
-  }
-}
-
-/** A packet-in as the policy reads it: the frame is decoded (by the controller, once) only if it asks. */
-class PolicyPacketIn implements LbPacketIn {
-  readonly datapathId: bigint;
-  readonly inPort: number;
-  readonly bufferId: number;
-  readonly data: Buffer;
-
-  constructor(private readonly ev: PacketInEvent) {
-    this.datapathId = ev.datapathId;
-    this.inPort = ev.inPort;
-    this.bufferId = ev.msg.bufferId;
-    this.data = ev.msg.data;
-  }
-
-  get packet(): DecodedPacket | PacketError {
-    return this.ev.packet;
   }
 }
 

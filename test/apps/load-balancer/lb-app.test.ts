@@ -46,6 +46,8 @@ function packetIn(frame: Buffer, inPort: number): PacketInEvent {
     inPort,
     now: 0,
     packet,
+    bufferId: 0xffffffff,
+    data: frame,
     msg: {
       type: 'packetIn',
       bufferId: 0xffffffff,
