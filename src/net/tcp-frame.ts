@@ -11,10 +11,8 @@ import {
   ETH_TYPE_VLAN,
   VLAN_TAG_LENGTH,
 } from './ethernet.js';
-import { IP_PROTO_TCP } from './ipv4.js';
-
-const IPV4_MIN_HEADER_LENGTH = 20;
-const TCP_MIN_HEADER_LENGTH = 20;
+import { IP_PROTO_TCP, IPV4_MIN_HEADER_LENGTH } from './ipv4.js';
+import { TCP_MIN_HEADER_LENGTH } from './tcp.js';
 
 /**
  * Where the IPv4 header of a TCP frame starts (source address at +12, destination at +16), or -1 when the
