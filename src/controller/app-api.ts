@@ -46,8 +46,8 @@ export interface PacketInEvent {
   inPort: number;
   msg: PacketIn;
   /** The message's buffer id and frame (msg.bufferId and msg.data). */
-  bufferId: number;
-  data: Buffer;
+  readonly bufferId: number;
+  readonly data: Buffer;
   /** The frame's headers, decoded once for all apps (a PacketError when even Ethernet is missing). */
   readonly packet: DecodedPacket | PacketError;
   /** Monotonic milliseconds when the packet-in arrived. */

@@ -89,8 +89,6 @@ const LLDP_TRAP_PRIORITY = 0xfff0;
 const FORGED_LOG_INTERVAL_MS = 10_000;
 
 class PacketInContext implements PacketInEvent {
-  readonly bufferId: number;
-  readonly data: Buffer;
   private decoded: DecodedPacket | PacketError | undefined;
 
   constructor(
@@ -99,9 +97,14 @@ class PacketInContext implements PacketInEvent {
     readonly inPort: number,
     readonly msg: PacketIn,
     readonly now: number,
-  ) {
-    this.bufferId = msg.bufferId;
-    this.data = msg.data;
+  ) {}
+
+  get bufferId(): number {
+    return this.msg.bufferId;
+  }
+
+  get data(): Buffer {
+    return this.msg.data;
   }
 
   get packet(): DecodedPacket | PacketError {
