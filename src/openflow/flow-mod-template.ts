@@ -166,14 +166,15 @@ export class TemplatedFlowMod implements FlowMod {
   }
 
   get match(): Match {
-    if (this.#match === undefined) {
-      const m: Match = { ...this.#from.base.match };
-      const vary = this.#from.vary;
-      for (let i = 0; i < vary.length; i++) m[vary[i]!] = this.#values[i]!;
-      this.#match = m;
-    }
-    return this.#match;
+    return (this.#match ??= matchWith(this.#from.base.match, this.#from.vary, this.#values));
   }
+}
+
+/** A copy of `match` with `values[i]` in field `fields[i]`. */
+export function matchWith(match: Match, fields: readonly TemplateField[], values: readonly number[]): Match {
+  const m: Match = { ...match };
+  for (let i = 0; i < fields.length; i++) m[fields[i]!] = values[i];
+  return m;
 }
 
 function encode13(fm: FlowMod): Buffer {

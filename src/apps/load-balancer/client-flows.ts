@@ -4,7 +4,7 @@
 
 import { ETH_TYPE_IPV4 } from '../../net/ethernet.js';
 import { IP_PROTO_TCP } from '../../net/ipv4.js';
-import { FlowModTemplate, type TemplateField } from '../../openflow/flow-mod-template.js';
+import { FlowModTemplate, matchWith, type TemplateField } from '../../openflow/flow-mod-template.js';
 import {
   OFP_NO_BUFFER,
   OFPFF,
@@ -152,9 +152,7 @@ function clientFlow(
   const values = byMac ? [inPort, clientIp, clientMac] : [inPort, clientIp];
   if (templates === undefined) {
     const base = clientFlowFields(state, v, m, flow, set);
-    const match: Match = { ...base.match };
-    for (let i = 0; i < fields.length; i++) match[fields[i]!] = values[i];
-    return flowMod({ ...base, match });
+    return flowMod({ ...base, match: matchWith(base.match, fields, values) });
   }
   let t = templates[flow];
   if (t === undefined)
