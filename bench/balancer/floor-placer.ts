@@ -11,6 +11,7 @@ import { readU32 } from '../../src/net/bytes.js';
 import { ETH_TYPE_IPV4 } from '../../src/net/ethernet.js';
 import { IP_PROTO_TCP } from '../../src/net/ipv4.js';
 import { readMac } from '../../src/net/mac-address.js';
+import { tcpFrameIpv4Offset } from '../../src/net/tcp-frame.js';
 import { FlowModTemplate } from '../../src/openflow/flow-mod-template.js';
 import {
   OFPFF,
@@ -71,9 +72,10 @@ let turn = 0;
 
 startFloor(args.host, Number(args.port), (m, put) => {
   const f = m.data;
-  if (f.length < 54 || ((f[12]! << 8) | f[13]!) !== ETH_TYPE_IPV4 || f[23] !== IP_PROTO_TCP) return;
+  const ipAt = tcpFrameIpv4Offset(f);
+  if (ipAt < 0) return;
   const mac = readMac(f, 6);
-  const ip = readU32(f, 26);
+  const ip = readU32(f, ipAt + 12);
   const member = members[turn++ % MEMBERS]!;
   put(member.forwardFlow.instance([m.inPort, ip, mac]));
   put(member.reverseFlow.instance([ip, mac]));
