@@ -48,8 +48,7 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-function startServer(file: string, extra: string[]): Promise<ChildProcess> {
-  const flags = file === lbServer ? nodeFlags : [];
+function startServer(file: string, extra: string[], flags: string[]): Promise<ChildProcess> {
   const [cmd, argv] = command(1, file, ['--port', args.port, ...extra], flags);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -85,14 +84,15 @@ async function generate(
 }
 
 const results: Array<Record<string, unknown>> = [];
-async function measure(
-  label: string,
-  serverFile: string,
-  serverArgs: string[],
-  genFile: string,
-  genArgs: string[],
-): Promise<void> {
-  const server = await startServer(serverFile, serverArgs);
+/** A controller to measure: its file, arguments and node flags. */
+interface ServerSpec {
+  file: string;
+  args: string[];
+  flags?: string[];
+}
+
+async function measure(label: string, spec: ServerSpec, genFile: string, genArgs: string[]): Promise<void> {
+  const server = await startServer(spec.file, spec.args, spec.flags ?? []);
   try {
     const r = await generate(genFile, server, genArgs);
     const perSec = Number(r.placementsPerSec ?? r.responsesPerSec);
@@ -111,18 +111,23 @@ async function measure(
   }
 }
 
-const lbServer = join(here, 'vigil-lb-server.ts');
+const vigilLb: ServerSpec = {
+  file: join(here, 'vigil-lb-server.ts'),
+  args: ['--algorithm', args.algorithm],
+  flags: nodeFlags,
+};
+const floor: ServerSpec = { file: join(here, 'floor-placer.ts'), args: [] };
 const lbGen = join(here, 'lb-load-generator.ts');
-const floor = join(here, 'floor-placer.ts');
 const throughput = ['--mode', 'throughput', '--switches', args.switches];
 const latency = ['--mode', 'latency', '--rate', args.rate];
-await measure('vigil-lb', lbServer, ['--algorithm', args.algorithm], lbGen, throughput);
-await measure('lb-floor', floor, [], lbGen, throughput);
+await measure('vigil-lb', vigilLb, lbGen, throughput);
+await measure('lb-floor', floor, lbGen, throughput);
 for (let r = 0; r < Number(args.rounds); r++) {
-  await measure('vigil-lb', lbServer, ['--algorithm', args.algorithm], lbGen, latency);
-  await measure('lb-floor', floor, [], lbGen, latency);
+  await measure('vigil-lb', vigilLb, lbGen, latency);
+  await measure('lb-floor', floor, lbGen, latency);
 }
-await measure('vigil-l2', join(openflow, 'vigil-l2-server.ts'), [], join(openflow, 'load-generator.ts'), [
+const vigilL2: ServerSpec = { file: join(openflow, 'vigil-l2-server.ts'), args: [] };
+await measure('vigil-l2', vigilL2, join(openflow, 'load-generator.ts'), [
   '--mode',
   'throughput',
   '--switches',
