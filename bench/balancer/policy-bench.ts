@@ -20,7 +20,8 @@ import { TCP_SYN, writeTcp } from '../../src/net/tcp.js';
 import { OFP_NO_BUFFER, writeMessage } from '../../src/openflow/index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { AffinityClaim } from '../../src/store/store.js';
-import { benchLoadBalancer, BENCH_VIP, BENCH_VIP_MAC, MEMBERS, memberIp, memberMac } from './vip.js';
+import type { AlgorithmName } from '../../src/balancer/objects.js';
+import { benchPool, BENCH_VIP, BENCH_VIP_MAC, MEMBERS, memberIp, memberMac } from './vip.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,7 +33,7 @@ const N = Number(args.clients);
 
 function setup(): LbState {
   const state = new LbState({ ...BALANCER_DEFAULTS, maxClientsPerPool: 10_000_000 });
-  policy.applyLoadBalancers(state, 0, [benchLoadBalancer(args.algorithm as 'LEAST_LOAD')]);
+  policy.applyPools(state, 0, [benchPool(args.algorithm as AlgorithmName)]);
   policy.switchUp(state, 0, 1n);
   for (let i = 0; i < MEMBERS; i++) {
     const mac = memberMac(0, i);

@@ -10,7 +10,8 @@ import { L2LearningApp } from '../../src/apps/l2-learning.js';
 import { LoadBalancerApp } from '../../src/apps/load-balancer/lb-app.js';
 import { Controller } from '../../src/controller/controller.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { benchLoadBalancer } from './vip.js';
+import type { AlgorithmName } from '../../src/balancer/objects.js';
+import { benchPool } from './vip.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,7 +28,7 @@ const c = new Controller(
 );
 const lb = new LoadBalancerApp({
   store,
-  loadBalancers: [benchLoadBalancer(args.algorithm as 'LEAST_LOAD')],
+  pools: [benchPool(args.algorithm as AlgorithmName)],
   // A persistence timeout long enough that no entry expires during a run.
   settings: { maxClientsPerPool: 10_000_000 },
   publishPlacements: false,

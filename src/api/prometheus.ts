@@ -6,7 +6,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Store, StoredSample } from '../store/store.js';
 import type { BalancerService, InternalsView } from './providers.js';
 import type { EventHub } from './event-stream.js';
-import { OperatingStatus } from './schemas/balancer.js';
+import { OperatingStatus, type Stats } from './schemas/balancer.js';
 
 export interface MetricsDeps {
   store: Store;
@@ -78,6 +78,18 @@ export function vmLabels(s: StoredSample): Labels {
 }
 
 type Family = Gauge<string> | Counter<string>;
+
+/** The load balancer's statistics (balancer/service.ts) as families of vigil_pool_* and vigil_member_*. */
+const LB_STATS: ReadonlyArray<[keyof Stats, string, 'gauge' | 'counter', string]> = [
+  ['active_clients', 'active_clients', 'gauge', 'clients with a live affinity entry'],
+  ['total_clients', 'clients_total', 'counter', 'clients placed since start'],
+  ['active_connections', 'active_connections', 'gauge', 'clients whose flows are installed now'],
+  ['total_connections', 'connections_total', 'counter', 'times a client’s flows were installed since start'],
+  ['bytes_in', 'bytes_in_total', 'counter', 'bytes from clients to the VIP'],
+  ['bytes_out', 'bytes_out_total', 'counter', 'bytes from the VIP to clients'],
+  ['packets_in', 'packets_in_total', 'counter', 'packets from clients to the VIP'],
+  ['packets_out', 'packets_out_total', 'counter', 'packets from the VIP to clients'],
+];
 
 export class VigilMetrics {
   readonly registry = new Registry();
@@ -161,34 +173,8 @@ export class VigilMetrics {
 
     for (const p of pools) {
       const pl = { pool: p.id, pool_name: p.name, loadbalancer: p.loadbalancer };
-      this.put(
-        'gauge',
-        'vigil_pool_active_clients',
-        'clients with a live affinity entry in the pool',
-        pl,
-        p.stats.active_clients,
-      );
-      this.put(
-        'counter',
-        'vigil_pool_clients_total',
-        'clients placed in the pool since start',
-        pl,
-        p.stats.total_clients,
-      );
-      this.put(
-        'counter',
-        'vigil_pool_bytes_in_total',
-        'bytes from clients to the pool’s VIP',
-        pl,
-        p.stats.bytes_in,
-      );
-      this.put(
-        'counter',
-        'vigil_pool_bytes_out_total',
-        'bytes from the pool’s VIP to clients',
-        pl,
-        p.stats.bytes_out,
-      );
+      for (const [field, name, kind, help] of LB_STATS)
+        this.put(kind, `vigil_pool_${name}`, `${help} (the pool)`, pl, p.stats[field]);
       this.put('gauge', 'vigil_pool_members', 'members of the pool', pl, p.members.length);
       for (const m of p.members) {
         const ml = { pool: p.id, member: m.id, address: m.address, vm: m.vm };
@@ -204,34 +190,8 @@ export class VigilMetrics {
           );
         }
         if (!ms) continue;
-        this.put(
-          'gauge',
-          'vigil_member_active_clients',
-          'clients with a live affinity entry on the member',
-          ml,
-          ms.active_clients,
-        );
-        this.put(
-          'counter',
-          'vigil_member_clients_total',
-          'clients placed on the member since start',
-          ml,
-          ms.total_clients,
-        );
-        this.put(
-          'counter',
-          'vigil_member_bytes_in_total',
-          'bytes from clients to the member',
-          ml,
-          ms.bytes_in,
-        );
-        this.put(
-          'counter',
-          'vigil_member_bytes_out_total',
-          'bytes from the member to clients',
-          ml,
-          ms.bytes_out,
-        );
+        for (const [field, name, kind, help] of LB_STATS)
+          this.put(kind, `vigil_member_${name}`, `${help} (the member)`, ml, ms[field]);
       }
     }
 

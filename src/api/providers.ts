@@ -1,23 +1,7 @@
 // What the API consumes. The API knows no controller, collector or balancer class: `vigil up` hands it
 // objects with these shapes, and a route whose provider is absent answers 503.
 
-import type {
-  HealthMonitor,
-  HealthMonitorCreate,
-  HealthMonitorUpdate,
-  LoadBalancer,
-  LoadBalancerCreate,
-  LoadBalancerUpdate,
-  Member,
-  MemberCreate,
-  MemberStats,
-  MemberUpdate,
-  Placement,
-  Pool,
-  PoolCreate,
-  PoolUpdate,
-  Stats,
-} from './schemas/balancer.js';
+export { ServiceError, type BalancerService } from '../balancer/service.js';
 import type { Datapath, FlowEntry } from './schemas/switches.js';
 import type { TrafficFlow, VmTraffic } from './schemas/traffic.js';
 
@@ -36,61 +20,6 @@ export interface TrafficView {
   readonly windowSeconds: number;
   topFlows(opts: { limit: number; by: 'bytes' | 'packets' }): Promise<TrafficFlow[]>;
   vmTraffic(): Promise<VmTraffic[]>;
-}
-
-/**
- * A failure the balancer reports to the caller: an unknown object (404), a conflict with the current
- * state (409), or input that is well-formed but wrong (400, naming the field).
- */
-export class ServiceError extends Error {
-  constructor(
-    readonly kind: 'not_found' | 'conflict' | 'invalid',
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ServiceError';
-  }
-}
-
-/**
- * Load-balancer configuration and state, Octavia-like. Changes take effect on the switches before the
- * returned promise resolves. Every method throws ServiceError for unknown ids, conflicts and bad input.
- */
-export interface BalancerService {
-  /** Algorithm names accepted in lb_algorithm. */
-  algorithms(): readonly string[];
-
-  listLoadBalancers(): Promise<LoadBalancer[]>;
-  getLoadBalancer(id: string): Promise<LoadBalancer | undefined>;
-  createLoadBalancer(input: LoadBalancerCreate): Promise<LoadBalancer>;
-  updateLoadBalancer(id: string, patch: LoadBalancerUpdate): Promise<LoadBalancer>;
-  /** Without cascade, a load balancer that still has pools is a conflict (as in Octavia). */
-  deleteLoadBalancer(id: string, opts: { cascade: boolean }): Promise<void>;
-  loadBalancerStats(id: string): Promise<Stats>;
-
-  listPools(filter?: { loadbalancerId?: string }): Promise<Pool[]>;
-  getPool(id: string): Promise<Pool | undefined>;
-  createPool(input: PoolCreate): Promise<Pool>;
-  updatePool(id: string, patch: PoolUpdate): Promise<Pool>;
-  /** Removes the pool with its members, health monitor, flows and affinity entries. */
-  deletePool(id: string): Promise<void>;
-  poolStats(id: string): Promise<Stats & { members: MemberStats[] }>;
-
-  listMembers(poolId: string): Promise<Member[]>;
-  getMember(poolId: string, memberId: string): Promise<Member | undefined>;
-  createMember(poolId: string, input: MemberCreate): Promise<Member>;
-  updateMember(poolId: string, memberId: string, patch: MemberUpdate): Promise<Member>;
-  deleteMember(poolId: string, memberId: string): Promise<void>;
-
-  listHealthMonitors(): Promise<HealthMonitor[]>;
-  getHealthMonitor(id: string): Promise<HealthMonitor | undefined>;
-  createHealthMonitor(input: HealthMonitorCreate): Promise<HealthMonitor>;
-  updateHealthMonitor(id: string, patch: HealthMonitorUpdate): Promise<HealthMonitor>;
-  deleteHealthMonitor(id: string): Promise<void>;
-
-  /** Newest first. */
-  placements(opts: { poolId?: string; limit: number }): Promise<Placement[]>;
 }
 
 /** Per-host libvirt polling figures. */

@@ -27,12 +27,20 @@ export function arpReplyFor(
   if (mac === undefined) return undefined;
   // RFC 5227: a request whose sender is the target address is a probe/announcement, not a question.
   if (arp.spa === arp.tpa) return undefined;
+  return arpReply(ev, mac);
+}
+
+/** The reply to an ARP request saying its target address is at `mac`, sent back out of its port. */
+export function arpReply(
+  ev: { datapathId: bigint; inPort: number; eth: EthernetHeader; arp: ArpPacket },
+  mac: number,
+): SwitchMessage {
   return {
     datapathId: ev.datapathId,
     message: packetOut({
       inPort: ev.inPort,
       actions: [output(OFPP.IN_PORT)],
-      data: buildArpReply(arp, mac, ev.eth.vlanVid),
+      data: buildArpReply(ev.arp, mac, ev.eth.vlanVid),
     }),
   };
 }

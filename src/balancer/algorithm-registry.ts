@@ -6,16 +6,16 @@ import type { AlgorithmName } from './objects.js';
 import type { PlacementAlgorithm } from './placement-algorithm.js';
 import * as roundRobin from './round-robin.js';
 import * as sourceIp from './source-ip.js';
-import * as weightedRoundRobin from './weighted-round-robin.js';
+import * as sourceIpPort from './source-ip-port.js';
 
 export type AlgorithmFactory = (settings: leastLoad.LeastLoadSettings) => PlacementAlgorithm;
 
 const registry = new Map<string, AlgorithmFactory>([
   [leastLoad.TYPE_NAME, (s) => new leastLoad.LeastLoad(s)],
   [roundRobin.TYPE_NAME, () => new roundRobin.RoundRobin()],
-  [weightedRoundRobin.TYPE_NAME, () => new weightedRoundRobin.WeightedRoundRobin()],
   [leastConnections.TYPE_NAME, () => new leastConnections.LeastConnections()],
   [sourceIp.TYPE_NAME, () => new sourceIp.SourceIp()],
+  [sourceIpPort.TYPE_NAME, () => new sourceIpPort.SourceIpPort()],
 ]);
 
 export const DEFAULT_ALGORITHM: AlgorithmName = 'LEAST_LOAD';

@@ -1,4 +1,6 @@
-// LEAST_CONNECTIONS: the member holding the fewest clients per unit of weight; ties go in turn.
+// LEAST_CONNECTIONS: the member with the fewest live connections per unit of weight — clients whose flows
+// are installed now, not every client it ever took or still holds an idle affinity entry for. Ties go in
+// turn.
 
 import { nextInTurn } from './round-robin.js';
 import type { Candidate, Choice, PlacementAlgorithm, PlacementRequest } from './placement-algorithm.js';
@@ -16,7 +18,7 @@ export class LeastConnections implements PlacementAlgorithm {
     let min = Infinity;
     for (let i = 0; i < n; i++) {
       const c = candidates[i]!;
-      const s = c.clients / c.weight;
+      const s = c.connections / c.weight;
       scores[i] = s;
       if (s < min) min = s;
     }

@@ -27,6 +27,8 @@ export interface Candidate {
   readonly weight: number;
   /** Clients the member holds now (affinity entries). */
   clients: number;
+  /** Of those, clients whose flows are installed now: live connections. */
+  connections: number;
   /** Of those, clients placed after the member's newest sample was taken: not yet in its metrics. */
   pending: number;
   load: MemberLoad | undefined;
@@ -35,8 +37,10 @@ export interface Candidate {
 export interface PlacementRequest {
   /** Client key (MAC or IP as text). */
   clientKey: string;
-  /** 32-bit hash of the client key. */
-  clientHash: number;
+  /** 32-bit hash of the client's IPv4 address. */
+  ipHash: number;
+  /** 32-bit hash of the client's IPv4 address and the TCP source port of its first segment. */
+  flowHash: number;
   /** ms since the epoch. */
   now: number;
 }

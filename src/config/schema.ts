@@ -4,7 +4,7 @@
 // Every leaf has a description: `vigil config print --explain` and the docs are generated from it.
 
 import Type, { type Static } from 'typebox';
-import { LoadBalancersSchema } from '../balancer/objects.js';
+import { ConfigLoadBalancers } from '../balancer/objects.js';
 import { BalancerSettingsSchema } from '../balancer/settings.js';
 
 /** 'host:port' or '[v6]:port'; port 0 picks a free port. */
@@ -140,7 +140,7 @@ export const ConfigSchema = Type.Object(
     monitor: MonitorSchema,
     api: ApiSchema,
     balancer: BalancerSettingsSchema,
-    loadBalancers: LoadBalancersSchema,
+    loadBalancers: ConfigLoadBalancers,
   },
   { additionalProperties: false, default: {} },
 );

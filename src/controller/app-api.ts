@@ -4,6 +4,7 @@
 import type {
   FlowMod,
   FlowRemoved,
+  FlowStats,
   Match,
   MultipartReplyBody,
   MultipartRequestBody,
@@ -60,6 +61,13 @@ export interface FlowRemovedEvent {
   now: number;
 }
 
+/** A statistics poll read every flow of one switch. */
+export interface FlowStatsEvent {
+  datapathId: bigint;
+  flows: readonly FlowStats[];
+  now: number;
+}
+
 export interface PortStatusEvent {
   datapathId: bigint;
   msg: PortStatus;
@@ -105,6 +113,8 @@ export interface ControllerApp {
   onSwitchDown?(datapathId: bigint): void;
   onPacketIn?(ev: PacketInEvent): PacketInVerdict;
   onFlowRemoved?(ev: FlowRemovedEvent): void;
+  /** After every flow statistics poll of a switch (controller.statsIntervalSeconds). */
+  onFlowStats?(ev: FlowStatsEvent): void;
   onPortStatus?(ev: PortStatusEvent): void;
   onLinksChanged?(links: readonly SwitchLink[]): void;
 }

@@ -140,7 +140,15 @@ export class Controller implements ControllerApi {
     this.apps = new AppRegistry(log);
     this.linkTable = new LinkTable(Math.max(3 * this.opts.discoveryIntervalMs, 1000));
     this.stamper = new ProbeStamper(Math.max(2 * this.opts.discoveryIntervalMs, 2000));
-    this.poller = new StatsPoller(this, this.stats, this.opts.statsIntervalMs, log);
+    this.poller = new StatsPoller(
+      this,
+      this.stats,
+      this.opts.statsIntervalMs,
+      log,
+      Date.now,
+      (dp, now, flows) =>
+        this.apps.each('flow stats', (a) => a.onFlowStats?.({ datapathId: dp, now, flows })),
+    );
   }
 
   use(app: ControllerApp): this {

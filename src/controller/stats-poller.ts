@@ -17,6 +17,12 @@ export class StatsPoller {
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly clock: () => number = () => Date.now(),
+    /** Every flow of a switch, as each poll read them. */
+    private readonly onFlows: (
+      datapathId: bigint,
+      now: number,
+      flows: readonly FlowStats[],
+    ) => void = () => {},
   ) {}
 
   start(): void {
@@ -62,6 +68,7 @@ export class StatsPoller {
       const now = this.clock();
       this.store.putFlows(datapathId, now, flows);
       this.store.putPorts(datapathId, now, ports);
+      this.onFlows(datapathId, now, flows);
     } catch (err) {
       this.store.failed(datapathId);
       this.log.warn(

@@ -1,8 +1,8 @@
 // The configuration the lab starts Vigil with: its listeners on loopback at the lab's ports, the store
 // (embedded, or Redis), libvirt of this host, and one load balancer: the lab's VIP in front of a pool of
-// every lab VM, as Octavia-shaped objects (see src/balancer/objects.ts).
+// every lab VM, as an Octavia fully populated load balancer (see src/balancer/objects.ts).
 
-import type { LoadBalancer } from '../balancer/objects.js';
+import type { AlgorithmName, ConfigLoadBalancer } from '../balancer/objects.js';
 import type { LabState } from './lab-state.js';
 
 export interface VigilLabConfig {
@@ -12,30 +12,33 @@ export interface VigilLabConfig {
   collector: { listen: string };
   monitor: { libvirt: string[]; intervalSeconds: number };
   api: { listen: string; token: string };
-  loadBalancers: LoadBalancer[];
+  loadBalancers: ConfigLoadBalancer[];
 }
 
-export function labLoadBalancer(s: LabState): LoadBalancer {
+export function labLoadBalancer(s: LabState): ConfigLoadBalancer {
   return {
     id: `${s.prefix}-web`,
     name: `${s.prefix} web and music`,
-    adminStateUp: true,
-    vip: { address: s.vip, port: 80, protocol: 'HTTP' },
-    pool: {
-      id: `${s.prefix}-pool`,
-      algorithm: s.options.algorithm as LoadBalancer['pool']['algorithm'],
-      // As in the paper: a client is known by its source MAC and keeps its VM.
-      sessionPersistence: { type: 'SOURCE_MAC', timeoutSeconds: 3600 },
-      members: s.domains.map((d) => ({
-        id: d.name,
-        address: d.ip,
-        port: 80,
-        weight: 1,
-        adminStateUp: true,
-        mac: d.mac,
-        ...(d.uuid ? { vm: d.uuid } : {}),
-      })),
-    },
+    vip_address: s.vip,
+    pools: [
+      {
+        id: `${s.prefix}-pool`,
+        name: `${s.prefix} VMs`,
+        protocol: 'TCP',
+        protocol_port: 80,
+        lb_algorithm: s.options.algorithm as AlgorithmName,
+        // As in the paper: a client is known by its source MAC and keeps its VM.
+        session_persistence: { type: 'SOURCE_MAC', idle_timeout_seconds: 3600 },
+        members: s.domains.map((d) => ({
+          id: d.name,
+          name: d.name,
+          address: d.ip,
+          protocol_port: 80,
+          mac_address: d.mac,
+          ...(d.uuid ? { vm_uuid: d.uuid } : {}),
+        })),
+      },
+    ],
   };
 }
 

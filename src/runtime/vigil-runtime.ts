@@ -14,6 +14,7 @@ import type { Internals } from '../api/providers.js';
 import { ArpResponderApp } from '../apps/arp-responder.js';
 import { L2LearningApp } from '../apps/l2-learning.js';
 import { LoadBalancerApp } from '../apps/load-balancer/lb-app.js';
+import { LoadBalancerService } from '../apps/load-balancer/lb-service.js';
 import type { Config } from '../config/schema.js';
 import { parseEndpoint } from '../config/endpoint.js';
 import { Controller } from '../controller/controller.js';
@@ -28,7 +29,6 @@ import { openStore } from '../store/open-store.js';
 import { sampleWriter } from '../store/sample-writer.js';
 import { Channels, type Store, type StoredSample } from '../store/store.js';
 import { ControllerEventsApp } from './controller-events.js';
-import { OctaviaBalancer } from './octavia-balancer.js';
 import { ControllerSwitchView } from './switch-view.js';
 import { CollectorTrafficView } from './traffic-view.js';
 
@@ -108,12 +108,17 @@ export class VigilRuntime {
     // The load balancer answers ARP for its VIPs itself (a MAC per VIP), ahead of L2 learning.
     this.balancer = new LoadBalancerApp({
       settings: config.balancer,
-      loadBalancers: config.loadBalancers,
       store: this.store,
       log: log.child({ component: 'balancer' }),
     });
-    // Affinity entries and the newest samples come back from the store before any switch connects.
-    await this.balancer.restore();
+    // The objects, affinity entries and newest samples come back from the store before any switch
+    // connects; the config file's load balancers are created there on the first start.
+    const balancerService = new LoadBalancerService(
+      this.balancer,
+      this.store,
+      log.child({ component: 'balancer' }),
+    );
+    await balancerService.start(config.loadBalancers);
     this.controller.use(new ControllerEventsApp(this.store, log));
     this.controller.use(new ArpResponderApp([]));
     this.controller.use(this.balancer);
@@ -161,10 +166,6 @@ export class VigilRuntime {
       log.warn('no libvirt host configured (monitor.libvirt / --libvirt): VM metrics are off');
     }
 
-    const octavia = new OctaviaBalancer(this.balancer, this.store, this.controller.stats, log);
-    await octavia.start();
-    this.stops.push({ name: 'balancer service', stop: () => octavia.stop() });
-
     const a = config.api;
     const apiListen = parseEndpoint(a.listen);
     this.api = await createApiServer(
@@ -172,7 +173,7 @@ export class VigilRuntime {
         store: this.store,
         switches: new ControllerSwitchView(this.controller),
         traffic: new CollectorTrafficView(this.collector, this.directory, Math.round(s.windowSeconds * 1000)),
-        balancer: octavia,
+        balancer: balancerService,
         internals: { internals: () => this.internals() },
       },
       {

@@ -44,7 +44,7 @@ async function makePool(): Promise<{ lb: string; pool: string }> {
       name: 'web',
       protocol: 'TCP',
       protocol_port: 80,
-      lb_algorithm: 'LEAST_CPU',
+      lb_algorithm: 'LEAST_CONNECTIONS',
     },
   });
   expect(pool.status).toBe(201);
@@ -252,6 +252,11 @@ describe('load balancing', () => {
     expect((await get(`${V1}/loadbalancers/${lb.id}/stats`)).body.stats).toEqual({
       bytes_in: 0,
       bytes_out: 0,
+      packets_in: 0,
+      packets_out: 0,
+      active_connections: 0,
+      total_connections: 0,
+      request_errors: 0,
       active_clients: 0,
       total_clients: 0,
     });
@@ -316,7 +321,7 @@ describe('load balancing', () => {
       loadbalancer_id: lb,
       protocol: 'TCP',
       protocol_port: 80,
-      lb_algorithm: 'LEAST_CPU',
+      lb_algorithm: 'LEAST_CONNECTIONS',
       healthmonitor_id: null,
     });
     expect(got.body.pool.session_persistence).toEqual({ type: 'SOURCE_MAC', idle_timeout_seconds: 300 });
@@ -327,21 +332,23 @@ describe('load balancing', () => {
     });
     expect(unknownAlg.status).toBe(400);
     expect(unknownAlg.body.field).toBe('/body/pool/lb_algorithm');
-    expect(unknownAlg.body.message).toContain('LEAST_CPU');
+    expect(unknownAlg.body.message).toContain(
+      'LEAST_LOAD, ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP, SOURCE_IP_PORT',
+    );
     const noLb = await send('POST', `${V1}/pools`, {
-      pool: { loadbalancer_id: 'nope', protocol: 'TCP', lb_algorithm: 'LEAST_CPU' },
+      pool: { loadbalancer_id: 'nope', protocol: 'TCP', protocol_port: 80, lb_algorithm: 'LEAST_LOAD' },
     });
     expect(noLb.status).toBe(400);
     expect(noLb.body.field).toBe('/body/pool/loadbalancer_id');
     const badProto = await send('POST', `${V1}/pools`, {
-      pool: { loadbalancer_id: lb, protocol: 'SCTP', lb_algorithm: 'LEAST_CPU' },
+      pool: { loadbalancer_id: lb, protocol: 'SCTP', lb_algorithm: 'LEAST_LOAD' },
     });
     expect(badProto.body.field).toBe('/body/pool/protocol');
     const badPersist = await send('POST', `${V1}/pools`, {
       pool: {
         loadbalancer_id: lb,
         protocol: 'UDP',
-        lb_algorithm: 'LEAST_CPU',
+        lb_algorithm: 'LEAST_LOAD',
         session_persistence: { type: 'COOKIE', idle_timeout_seconds: 10 },
       },
     });
@@ -352,15 +359,25 @@ describe('load balancing', () => {
     expect(clash.status).toBe(409);
 
     const udp = await send('POST', `${V1}/pools`, {
+      pool: { loadbalancer_id: lb, protocol: 'UDP', protocol_port: 53, lb_algorithm: 'ROUND_ROBIN' },
+    });
+    expect(udp.status).toBe(400);
+    expect(udp.body.field).toBe('/body/pool/protocol');
+    const noPort = await send('POST', `${V1}/pools`, {
+      pool: { loadbalancer_id: lb, protocol: 'TCP', lb_algorithm: 'ROUND_ROBIN' },
+    });
+    expect(noPort.body.field).toBe('/body/pool/protocol_port');
+    const alt = await send('POST', `${V1}/pools`, {
       pool: {
         loadbalancer_id: lb,
-        protocol: 'UDP',
+        protocol: 'TCP',
+        protocol_port: 8080,
         lb_algorithm: 'ROUND_ROBIN',
         session_persistence: { type: 'SOURCE_IP', idle_timeout_seconds: 60 },
       },
     });
-    expect(udp.status).toBe(201);
-    expect(udp.body.pool.protocol_port).toBeNull();
+    expect(alt.status).toBe(201);
+    expect(alt.body.pool.protocol_port).toBe(8080);
     expect((await get(`${V1}/pools?loadbalancer_id=${lb}`)).body.pools).toHaveLength(2);
     expect((await get(`${V1}/pools?loadbalancer_id=other`)).body.pools).toHaveLength(0);
 
@@ -375,12 +392,14 @@ describe('load balancing', () => {
       '/body/pool/protocol',
     );
     expect((await send('PUT', `${V1}/pools/missing`, { pool: { name: 'x' } })).status).toBe(404);
-    expect((await send('DELETE', `${V1}/pools/${udp.body.pool.id}`)).status).toBe(204);
-    expect((await send('DELETE', `${V1}/pools/${udp.body.pool.id}`)).status).toBe(404);
+    expect((await send('DELETE', `${V1}/pools/${alt.body.pool.id}`)).status).toBe(204);
+    expect((await send('DELETE', `${V1}/pools/${alt.body.pool.id}`)).status).toBe(404);
     expect((await get(`${V1}/algorithms`)).body.algorithms).toEqual([
-      'LEAST_CPU',
-      'LEAST_CLIENTS',
+      'LEAST_LOAD',
       'ROUND_ROBIN',
+      'LEAST_CONNECTIONS',
+      'SOURCE_IP',
+      'SOURCE_IP_PORT',
     ]);
   });
 
@@ -446,9 +465,10 @@ describe('load balancing', () => {
       healthmonitor: {
         pool_id: pool,
         type: 'HTTP',
-        delay: 5,
-        timeout: 2,
-        max_retries: 3,
+        delay: 1,
+        timeout: 1,
+        max_retries: 1,
+        max_retries_down: 1,
         url_path: '/health',
         expected_codes: '200-204',
       },
@@ -466,7 +486,7 @@ describe('load balancing', () => {
     const id1 = m1.body.member.id;
     const id2 = m2.body.member.id;
     expect((await get(`${V1}/pools/${pool}/members/${id1}`)).body.member.operating_status).toBe('ONLINE');
-    await h.balancer.setHealth(id2, false);
+    await h.driver.setHealth(pool, '10.213.9.12', false);
     expect((await get(`${V1}/pools/${pool}/members/${id2}`)).body.member.operating_status).toBe('ERROR');
     expect((await get(`${V1}/pools/${pool}`)).body.pool.operating_status).toBe('DEGRADED');
     const drain = await send('PUT', `${V1}/pools/${pool}/members/${id1}`, { member: { weight: 0 } });
@@ -510,13 +530,20 @@ describe('load balancing', () => {
         member: { address: '10.213.9.12', name: 'web-2', vm_uuid: WEB2!.uuid },
       })
     ).body.member.id;
-    await h.balancer.place(pool, '02:00:00:00:00:01', 1000);
-    await h.balancer.place(pool, '02:00:00:00:00:02', 2000);
-    await h.balancer.place(pool, '02:00:00:00:00:03', 4000);
+    for (const [client, bytes] of [
+      ['02:00:00:00:00:01', 1000],
+      ['02:00:00:00:00:02', 2000],
+      ['02:00:00:00:00:03', 4000],
+    ] as const) {
+      expect(await h.driver.place(pool, client)).toBeDefined();
+      h.driver.traffic(client, bytes, 4 * bytes);
+    }
     const log = await get(`${V1}/placements?pool_id=${pool}&limit=2`);
     expect(log.body.placements).toHaveLength(2);
     expect(log.body.placements[0].client).toBe('02:00:00:00:00:03');
-    expect(log.body.placements[0].reason).toContain('fewest clients');
+    expect(log.body.placements[0].reason).toContain(
+      'new client; LEAST_CONNECTIONS chose it among 2 eligible',
+    );
     expect([a, b]).toContain(log.body.placements[0].member_id);
     expect((await get(`${V1}/placements?pool_id=other`)).body.placements).toEqual([]);
     expect((await get(`${V1}/placements?limit=5000`)).body.field).toBe('/querystring/limit');
@@ -534,6 +561,11 @@ describe('load balancing', () => {
     expect(stats.active_clients).toBe(3);
     expect(stats.total_clients).toBe(3);
     expect(stats.bytes_in).toBe(7000);
+    // Counted from the clients' flows: 1000-byte packets, one connection per client (flows installed).
+    expect(stats.packets_in).toBe(7);
+    expect(stats.packets_out).toBe(28);
+    expect(stats.active_connections).toBe(3);
+    expect(stats.total_connections).toBe(3);
     expect(stats.members.map((m: { active_clients: number }) => m.active_clients).sort()).toEqual([1, 2]);
     expect((await get(`${V1}/loadbalancers/${lb}/stats`)).body.stats.bytes_out).toBe(28000);
     expect((await get(`${V1}/loadbalancers/nope/stats`)).status).toBe(404);

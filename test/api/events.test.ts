@@ -41,7 +41,8 @@ afterEach(async () => {
 
 describe('event stream', () => {
   it('streams new samples and operational events as they are published', async () => {
-    const c = await sse('/api/v1/events');
+    // The types an operator watches here; the load balancer also announces VIPs and member locations.
+    const c = await sse('/api/v1/events?types=sample,placement,member_health,switch_down');
     expect(c.status).toBe(200);
     expect(c.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(c.headers['cache-control']).toContain('no-cache');
@@ -51,11 +52,20 @@ describe('event stream', () => {
     const pool = await h.balancer.createPool({
       loadbalancer_id: lb.id,
       protocol: 'TCP',
-      lb_algorithm: 'LEAST_CPU',
+      protocol_port: 80,
+      lb_algorithm: 'LEAST_CONNECTIONS',
     });
     const m = await h.balancer.createMember(pool.id, { address: '10.213.9.11' });
-    await h.balancer.place(pool.id, '02:00:00:00:00:07');
-    await h.balancer.setHealth(m.id, false);
+    await h.balancer.createHealthMonitor({
+      pool_id: pool.id,
+      type: 'TCP',
+      delay: 1,
+      timeout: 1,
+      max_retries: 1,
+      max_retries_down: 1,
+    });
+    await h.driver.place(pool.id, '02:00:00:00:00:07');
+    await h.driver.setHealth(pool.id, '10.213.9.11', false);
     await h.store.publish(Channels.events, { type: 'switch_down', time: 1, datapath_id: '00000000000000a1' });
     const evs = await c.waitFor(6);
     expect(evs.slice(0, 3).map((e) => e.event)).toEqual(['sample', 'sample', 'sample']);
@@ -71,11 +81,11 @@ describe('event stream', () => {
     );
     expect(evs[3]).toMatchObject({
       event: 'placement',
-      data: { client: '02:00:00:00:00:07', member_id: m.id },
+      data: { client: '02:00:00:00:00:07', member: m.id, pool: pool.id },
     });
     expect(evs[4]).toMatchObject({
       event: 'member_health',
-      data: { member_id: m.id, operating_status: 'NO_MONITOR' },
+      data: { member_id: m.id, pool_id: pool.id, operating_status: 'ERROR' },
     });
     expect(evs[5]).toMatchObject({ event: 'switch_down', data: { datapath_id: '00000000000000a1' } });
     const ids = evs.map((e) => Number(e.id));

@@ -61,13 +61,19 @@ describe('/metrics', () => {
       await h.balancer.createPool({
         loadbalancer_id: lb.id,
         protocol: 'TCP',
-        lb_algorithm: 'LEAST_CPU',
+        protocol_port: 80,
+        lb_algorithm: 'LEAST_CONNECTIONS',
         name: 'web',
       })
     ).id;
     await h.balancer.createMember(pool, { address: '10.213.9.11', vm_uuid: WEB1!.uuid, weight: 3 });
-    await h.balancer.place(pool, '02:00:00:00:00:01', 1500);
-    await h.balancer.place(pool, '02:00:00:00:00:02', 500);
+    for (const [client, bytes] of [
+      ['02:00:00:00:00:01', 1500],
+      ['02:00:00:00:00:02', 500],
+    ] as const) {
+      await h.driver.place(pool, client);
+      h.driver.traffic(client, bytes, 4 * bytes);
+    }
     const r = await h.app.inject({ method: 'GET', url: '/metrics' });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('text/plain; version=0.0.4');
@@ -157,10 +163,12 @@ describe('the Grafana dashboard', () => {
       const pool = await h.balancer.createPool({
         loadbalancer_id: lb.id,
         protocol: 'TCP',
-        lb_algorithm: 'LEAST_CPU',
+        protocol_port: 80,
+        lb_algorithm: 'LEAST_CONNECTIONS',
       });
       await h.balancer.createMember(pool.id, { address: '10.213.9.11' });
-      await h.balancer.place(pool.id, '02:00:00:00:00:01', 100);
+      await h.driver.place(pool.id, '02:00:00:00:00:01');
+      h.driver.traffic('02:00:00:00:00:01', 100, 400);
       await h.events.start();
       const fams = parsePrometheusText((await h.app.inject({ method: 'GET', url: '/metrics' })).body);
       const labelsOf = (name: string) =>

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { algorithmNames, createAlgorithm } from '../../src/balancer/algorithm-registry.js';
+import { ALGORITHMS } from '../../src/balancer/objects.js';
 import { fnv1a } from '../../src/balancer/hash.js';
 import { LeastConnections } from '../../src/balancer/least-connections.js';
 import { LeastLoad } from '../../src/balancer/least-load.js';
@@ -9,7 +10,8 @@ import type { Candidate, MemberLoad } from '../../src/balancer/placement-algorit
 import { RoundRobin } from '../../src/balancer/round-robin.js';
 import { BALANCER_DEFAULTS } from '../../src/balancer/settings.js';
 import { SourceIp } from '../../src/balancer/source-ip.js';
-import { WeightedRoundRobin } from '../../src/balancer/weighted-round-robin.js';
+import { SourceIpPort } from '../../src/balancer/source-ip-port.js';
+import { mix32 } from '../../src/balancer/hash.js';
 
 function cands(n: number, over: (i: number) => Partial<Candidate> = () => ({})): Candidate[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -18,12 +20,18 @@ function cands(n: number, over: (i: number) => Partial<Candidate> = () => ({})):
     idHash: fnv1a(`m${i}`),
     weight: 1,
     clients: 0,
+    connections: 0,
     pending: 0,
     load: undefined,
     ...over(i),
   }));
 }
-const req = (k = 'c', now = 0) => ({ clientKey: k, clientHash: fnv1a(k), now });
+const req = (k = 'c', now = 0, port = 40000) => ({
+  clientKey: k,
+  ipHash: fnv1a(k),
+  flowHash: mix32(fnv1a(k) ^ port),
+  now,
+});
 
 describe('algorithm registry', () => {
   it('has one algorithm per TYPE_NAME and refuses unknown names', () => {
@@ -32,8 +40,10 @@ describe('algorithm registry', () => {
       'LEAST_LOAD',
       'ROUND_ROBIN',
       'SOURCE_IP',
-      'WEIGHTED_ROUND_ROBIN',
+      'SOURCE_IP_PORT',
     ]);
+    // The objects' list (what the API and config accept) is the registry's, no more and no less.
+    expect([...ALGORITHMS].sort()).toEqual(algorithmNames().sort());
     for (const n of algorithmNames()) expect(createAlgorithm(n, BALANCER_DEFAULTS).typeName).toBe(n);
     expect(() => createAlgorithm('RANDOM', BALANCER_DEFAULTS)).toThrow(
       /unknown placement algorithm "RANDOM"/,
@@ -78,11 +88,11 @@ describe('ROUND_ROBIN', () => {
   });
 });
 
-describe('WEIGHTED_ROUND_ROBIN', () => {
+describe('ROUND_ROBIN with weights', () => {
   it('chooses each member exactly `weight` times in every run of sum(weights) picks', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 6 }), (ws) => {
-        const a = new WeightedRoundRobin();
+        const a = new RoundRobin();
         const cs = cands(ws.length, (i) => ({ weight: ws[i]! }));
         const total = ws.reduce((x, y) => x + y, 0);
         for (let round = 0; round < 2; round++) {
@@ -95,7 +105,7 @@ describe('WEIGHTED_ROUND_ROBIN', () => {
   });
 
   it('interleaves rather than bursting (5:1:1 -> no more than 3 of the heavy member in a row)', () => {
-    const a = new WeightedRoundRobin();
+    const a = new RoundRobin();
     const cs = cands(3, (i) => ({ weight: i === 0 ? 5 : 1 }));
     const seq = Array.from({ length: 7 }, () => a.choose(req(), cs)!.index).join('');
     expect(seq).not.toMatch(/0000/);
@@ -103,18 +113,25 @@ describe('WEIGHTED_ROUND_ROBIN', () => {
 });
 
 describe('LEAST_CONNECTIONS', () => {
-  it('picks the fewest clients per weight, ties in turn', () => {
+  it('picks the fewest live connections per weight, ties in turn', () => {
     const a = new LeastConnections();
     expect(
       a.choose(
         req(),
-        cands(3, (i) => ({ clients: [5, 2, 3][i]! })),
+        cands(3, (i) => ({ connections: [5, 2, 3][i]! })),
       )!.index,
     ).toBe(1);
     expect(
       a.choose(
         req(),
-        cands(3, (i) => ({ clients: [4, 4, 4][i]!, weight: [1, 2, 1][i]! })),
+        cands(3, (i) => ({ connections: [4, 4, 4][i]!, weight: [1, 2, 1][i]! })),
+      )!.index,
+    ).toBe(1);
+    // Idle clients (affinity entries without live flows) are not connections.
+    expect(
+      a.choose(
+        req(),
+        cands(3, (i) => ({ clients: [0, 50, 9][i]!, connections: [3, 1, 2][i]! })),
       )!.index,
     ).toBe(1);
     const even = cands(3);
@@ -146,6 +163,24 @@ describe('SOURCE_IP', () => {
     for (let i = 0; i < 4000; i++) if (a.choose(req(`k${i}`), cs)!.index === 0) heavy++;
     expect(heavy / 4000).toBeGreaterThan(0.7);
     expect(heavy / 4000).toBeLessThan(0.8);
+  });
+});
+
+describe('SOURCE_IP_PORT', () => {
+  it('hashes the address and source port: stable per pair, spread over ports of one address', () => {
+    const a = new SourceIpPort();
+    const cs = cands(4);
+    const pick = (port: number) => cs[a.choose(req('10.213.1.1', 0, port), cs)!.index]!.id;
+    const ports = Array.from({ length: 400 }, (_, i) => 30000 + i);
+    const first = ports.map(pick);
+    expect(ports.map(pick)).toEqual(first);
+    const counts = new Map<string, number>();
+    for (const m of first) counts.set(m, (counts.get(m) ?? 0) + 1);
+    expect(counts.size).toBe(4);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(60);
+    // SOURCE_IP ignores the port: one address always lands on one member.
+    const ip = new SourceIp();
+    expect(new Set(ports.map((p) => ip.choose(req('10.213.1.1', 0, p), cs)!.index)).size).toBe(1);
   });
 });
 

@@ -1,68 +1,57 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { checkLoadBalancers, LoadBalancerSchema, LoadBalancersSchema } from '../../src/balancer/objects.js';
+import { ConfigLoadBalancer, ConfigLoadBalancers } from '../../src/balancer/objects.js';
 import { PlacementLog, type PlacementInput } from '../../src/balancer/placement-log.js';
+import { checkServedPools, type ServedPool } from '../../src/balancer/served-pool.js';
 import { BALANCER_DEFAULTS, BalancerSettingsSchema } from '../../src/balancer/settings.js';
 
-const good = {
-  id: 'web',
-  adminStateUp: true,
-  vip: { address: '10.213.4.100', port: 80, protocol: 'HTTP' },
-  pool: {
-    id: 'web-pool',
-    algorithm: 'LEAST_LOAD',
-    sessionPersistence: { type: 'SOURCE_MAC', timeoutSeconds: 300 },
-    members: [
-      {
-        id: 'm1',
-        address: '10.213.4.11',
-        port: 8080,
-        weight: 1,
-        adminStateUp: true,
-        vm: '3c1f2e9a-0000-4000-8000-000000000001',
-      },
-    ],
-    healthMonitor: {
-      type: 'HTTP',
-      delaySeconds: 5,
-      timeoutSeconds: 3,
-      rise: 2,
-      fall: 3,
-      httpMethod: 'GET',
-      urlPath: '/health',
-      expectedCodes: '200-299',
-    },
-  },
+const member = {
+  id: 'm1',
+  address: '10.213.4.11',
+  protocol_port: 8080,
+  weight: 1,
+  vm_uuid: '3c1f2e9a-0000-4000-8000-000000000001',
 };
+const monitor = {
+  type: 'HTTP',
+  delay: 5,
+  timeout: 3,
+  max_retries: 2,
+  max_retries_down: 3,
+  http_method: 'GET',
+  url_path: '/health',
+  expected_codes: '200-299',
+};
+const pool = {
+  id: 'web-pool',
+  protocol: 'TCP',
+  protocol_port: 80,
+  lb_algorithm: 'LEAST_LOAD',
+  session_persistence: { type: 'SOURCE_MAC', idle_timeout_seconds: 300 },
+  members: [member],
+  healthmonitor: monitor,
+};
+const good = { id: 'web', name: 'shop', vip_address: '10.213.4.100', pools: [pool] };
+const withPool = (p: object) => ({ ...good, pools: [{ ...pool, ...p }] });
 
-describe('load-balancer objects', () => {
-  it('accepts an Octavia-shaped load balancer', () => {
-    expect(Value.Check(LoadBalancerSchema, good)).toBe(true);
-    expect(Value.Check(LoadBalancersSchema, [good])).toBe(true);
+describe('load-balancer objects in a config file', () => {
+  it('accepts an Octavia fully populated load balancer', () => {
+    expect(Value.Check(ConfigLoadBalancer, good)).toBe(true);
+    expect(Value.Check(ConfigLoadBalancers, [good])).toBe(true);
   });
 
   it.each([
-    ['a bad VIP address', { ...good, vip: { ...good.vip, address: '10.213.4.300' } }],
-    ['an unknown algorithm', { ...good, pool: { ...good.pool, algorithm: 'RANDOM' } }],
-    [
-      'a weight above 256',
-      { ...good, pool: { ...good.pool, members: [{ ...good.pool.members[0], weight: 257 }] } },
-    ],
-    ['port 0', { ...good, vip: { ...good.vip, port: 0 } }],
+    ['a bad VIP address', { ...good, vip_address: '10.213.4.300' }],
+    ['an unknown algorithm', withPool({ lb_algorithm: 'RANDOM' })],
+    ['an algorithm Vigil does not implement', withPool({ lb_algorithm: 'WEIGHTED_ROUND_ROBIN' })],
+    ['a weight above 256', withPool({ members: [{ ...member, weight: 257 }] })],
+    ['port 0', withPool({ protocol_port: 0 })],
     ['an unknown field', { ...good, extra: 1 }],
-    [
-      'bad expected codes',
-      {
-        ...good,
-        pool: { ...good.pool, healthMonitor: { ...good.pool.healthMonitor, expectedCodes: '2xx' } },
-      },
-    ],
-    [
-      'a bad member MAC',
-      { ...good, pool: { ...good.pool, members: [{ ...good.pool.members[0], mac: '0a:00:00' }] } },
-    ],
+    ['a member without an id', withPool({ members: [{ address: '10.213.4.11' }] })],
+    ['bad expected codes', withPool({ healthmonitor: { ...monitor, expected_codes: '2xx' } })],
+    ['a bad member MAC', withPool({ members: [{ ...member, mac_address: '0a:00:00' }] })],
   ])('refuses %s', (_what, value) => {
-    expect(Value.Check(LoadBalancerSchema, value)).toBe(false);
+    expect(Value.Check(ConfigLoadBalancer, value)).toBe(false);
   });
 
   it('fills the balancer settings defaults', () => {
@@ -94,46 +83,42 @@ describe('placement log', () => {
   });
 });
 
-describe('load-balancer set consistency', () => {
-  const lb = (
+describe('served pools consistency', () => {
+  const served = (
     id: string,
     address: string,
     port: number,
     members: Array<[string, string]>,
-    pool = `${id}-pool`,
-  ) => ({
+  ): ServedPool => ({
     id,
+    loadBalancerId: `${id}-lb`,
     adminStateUp: true,
-    vip: { address, port, protocol: 'TCP' as const },
-    pool: {
-      id: pool,
-      algorithm: 'ROUND_ROBIN' as const,
-      sessionPersistence: { type: 'SOURCE_MAC' as const, timeoutSeconds: 60 },
-      members: members.map(([mid, a]) => ({ id: mid, address: a, port: 80, weight: 1, adminStateUp: true })),
-    },
+    vip: { address, port },
+    algorithm: 'ROUND_ROBIN',
+    persistence: { type: 'SOURCE_MAC', timeoutSeconds: 60 },
+    members: members.map(([mid, a]) => ({ id: mid, address: a, port: 80, weight: 1, adminStateUp: true })),
   });
 
-  it('accepts distinct VIPs and finds duplicates and VIP/member clashes', () => {
+  it('accepts distinct VIP ports and finds duplicates and VIP/member clashes', () => {
     expect(
-      checkLoadBalancers([
-        lb('a', '10.213.4.100', 80, [['m1', '10.213.4.11']]),
-        lb('b', '10.213.4.100', 443, [['m1', '10.213.4.11']]),
+      checkServedPools([
+        served('a', '10.213.4.100', 80, [['m1', '10.213.4.11']]),
+        served('b', '10.213.4.100', 443, [['m1', '10.213.4.11']]),
       ]),
     ).toEqual([]);
     expect(
-      checkLoadBalancers([
-        lb('a', '10.213.4.100', 80, [
+      checkServedPools([
+        served('a', '10.213.4.100', 80, [
           ['m1', '10.213.4.11'],
           ['m1', '10.213.4.12'],
         ]),
-        lb('a', '10.213.4.100', 80, [['m2', '10.213.4.100']], 'a-pool'),
+        served('a', '10.213.4.100', 80, [['m2', '10.213.4.100']]),
       ]),
     ).toEqual([
-      'load balancer a: member id m1 is used twice',
-      'load balancer a: the id is used twice',
-      'load balancer a: pool id a-pool is used twice',
-      "load balancer a: VIP 10.213.4.100:80 is already load balancer a's",
-      "load balancer a: member m2 has a VIP's address 10.213.4.100",
+      'pool a: member id m1 is used twice',
+      'pool a: the id is used twice',
+      "pool a: VIP 10.213.4.100:80 is already pool a's",
+      "pool a: member m2 has a VIP's address 10.213.4.100",
     ]);
   });
 });

@@ -141,6 +141,7 @@ describe('placement log ring', () => {
         idHash: fnv1a(`m${i}`),
         weight: 1,
         clients: i,
+        connections: 0,
         pending: 0,
         load: { sampleTime: 0, cpuPercent: i === busy ? 90 : 10 },
       }));
@@ -155,7 +156,7 @@ describe('placement log ring', () => {
       [2, 1],
     ] as const) {
       const cs = cands(n, busy);
-      const choice = a.choose({ clientKey: 'c', clientHash: 1, now: 100 }, cs)!;
+      const choice = a.choose({ clientKey: 'c', ipHash: 1, flowHash: 1, now: 100 }, cs)!;
       expect(choice.scores).toHaveLength(n);
       seen.push(Array.from(choice.scores!));
       log.add(placement(0, n).input, cs, choice.scores);

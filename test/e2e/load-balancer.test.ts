@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { L2LearningApp } from '../../src/apps/l2-learning.js';
 import { LoadBalancerApp } from '../../src/apps/load-balancer/lb-app.js';
-import type { ProbeResult } from '../../src/balancer/health-prober.js';
-import type { LoadBalancer, Member } from '../../src/balancer/objects.js';
+import type { ProbeResult } from '../../src/apps/load-balancer/health-prober.js';
+import type { AlgorithmName } from '../../src/balancer/objects.js';
+import type { ServedMember, ServedPool } from '../../src/balancer/served-pool.js';
 import { Controller } from '../../src/controller/controller.js';
 import { SESSION_DEFAULTS } from '../../src/controller/switch-session.js';
 import { ensureOpenvswitch, requireProgram, run, succeeds } from '../../src/lab/host-services.js';
@@ -54,7 +55,7 @@ for i in range(n):
     if ahead > 0: time.sleep(ahead)
 `;
 
-function member(n: number): Member {
+function member(n: number): ServedMember {
   return {
     id: `b${n}`,
     address: `10.213.4.${10 + n}`,
@@ -65,23 +66,22 @@ function member(n: number): Member {
   };
 }
 
-function loadBalancer(
-  poolId: string,
-  algorithm: LoadBalancer['pool']['algorithm'],
-  extra: Partial<LoadBalancer['pool']> = {},
+/** The pool served on the VIP; each test serves a pool of its own (its own id, clients and flows). */
+function pool(
+  id: string,
+  algorithm: AlgorithmName,
+  extra: Partial<ServedPool> = {},
   persistenceSeconds = 60,
-): LoadBalancer {
+): ServedPool {
   return {
-    id: 'web',
+    id,
+    loadBalancerId: 'web',
     adminStateUp: true,
-    vip: { address: VIP, port: 80, protocol: 'HTTP' },
-    pool: {
-      id: poolId,
-      algorithm,
-      sessionPersistence: { type: 'SOURCE_MAC', timeoutSeconds: persistenceSeconds },
-      members: [1, 2, 3, 4, 5, 6].map(member),
-      ...extra,
-    },
+    vip: { address: VIP, port: 80 },
+    algorithm,
+    persistence: { type: 'SOURCE_MAC', timeoutSeconds: persistenceSeconds },
+    members: [1, 2, 3, 4, 5, 6].map(member),
+    ...extra,
   };
 }
 
@@ -172,6 +172,13 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
   let ctl: Controller;
   let lb: LoadBalancerApp;
   let sampler: NamespaceSampler;
+  /** The pool being served now. */
+  let current = '';
+  const serve = (p: ServedPool): void => {
+    lb.setPools([p]);
+    current = p.id;
+  };
+  const vip = () => lb.state.vips.get(current)!;
 
   /** TCP connect from the probe host's namespace (the controller's own namespace has no route to the backends). */
   const probe = async (target: { address: string; port: number }): Promise<ProbeResult> => {
@@ -183,7 +190,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     return { ok, detail: ok ? 'connected' : 'refused' };
   };
 
-  async function startController(lbs: LoadBalancer[]): Promise<void> {
+  async function startController(served: ServedPool): Promise<void> {
     ctl = new Controller(
       {
         host: '127.0.0.1',
@@ -196,11 +203,12 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     );
     lb = new LoadBalancerApp({
       settings: { flowIdleTimeoutSeconds: FLOW_IDLE_S, placementLogSize: 20_000 },
-      loadBalancers: lbs,
+      pools: [served],
       store,
       probe,
       tickMs: 250,
     });
+    current = served.id;
     await lb.restore();
     ctl.use(lb);
     ctl.use(new L2LearningApp({ idleTimeoutSeconds: 10 }));
@@ -292,7 +300,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     sampler = new NamespaceSampler(() => store, backends);
     for (const b of backends) startServer(b);
     sampler.start(1000);
-    await startController([loadBalancer('rr', 'ROUND_ROBIN')]);
+    await startController(pool('rr', 'ROUND_ROBIN'));
   }, 180_000);
 
   afterAll(async () => {
@@ -335,7 +343,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     for (const e of await store.listAffinity('rr')) before.set(e.client, e.member);
     expect(before.size).toBe(12);
     await ctl.close();
-    await startController([loadBalancer('rr', 'ROUND_ROBIN')]);
+    await startController(pool('rr', 'ROUND_ROBIN'));
     for (const c of clients) {
       const r = await get(c);
       expect(r.body, c.name).toBe(before.get(c.mac));
@@ -344,7 +352,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
   }, 120_000);
 
   it('LEAST_LOAD: twelve clients within one metrics interval spread within twice the fair share', async () => {
-    lb.setLoadBalancers([loadBalancer('ll-burst', 'LEAST_LOAD')]);
+    serve(pool('ll-burst', 'LEAST_LOAD'));
     const results = await Promise.all(clients.map((c) => get(c)));
     const counts = countBy(results.map((r) => r.body));
     console.info(`LEAST_LOAD burst of 12: ${JSON.stringify(counts)}`);
@@ -361,17 +369,17 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
       burners.push(b);
       sampler.pids.get(busy.name)!.add(b.pid!);
     }
-    const busyCpu = () => lb.state.vips.get('web')?.members.find((m) => m.id === 'b2')?.load?.cpuPercent ?? 0;
+    const busyCpu = () => vip().members.find((m) => m.id === 'b2')?.load?.cpuPercent ?? 0;
     try {
       // Clearly busy, not a first sample that caught the burners starting (16 % once: the scores of b2
       // and of the idle backends were then within the hysteresis, and b2 got its fair share).
       await until(() => busyCpu() > 50, 20_000, 'the burners in the metrics');
-      lb.setLoadBalancers([loadBalancer('ll-busy', 'LEAST_LOAD')]);
+      serve(pool('ll-busy', 'LEAST_LOAD'));
       await until(() => busyCpu() > 50, 20_000, 'the busy metrics');
       const cpuAtStart = busyCpu();
       const ll: string[] = [];
       for (const c of clients) ll.push((await get(c)).body);
-      lb.setLoadBalancers([loadBalancer('rr-busy', 'ROUND_ROBIN')]);
+      serve(pool('rr-busy', 'ROUND_ROBIN'));
       const rr: string[] = [];
       for (const c of clients) rr.push((await get(c)).body);
       const llCounts = countBy(ll);
@@ -389,8 +397,8 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
   }, 120_000);
 
   it('a stopped backend: new clients avoid it at once, its clients are placed again and answered', async () => {
-    lb.setLoadBalancers([
-      loadBalancer('hm', 'ROUND_ROBIN', {
+    serve(
+      pool('hm', 'ROUND_ROBIN', {
         healthMonitor: {
           type: 'TCP',
           delaySeconds: 0.5,
@@ -402,7 +410,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
           expectedCodes: '200',
         },
       }),
-    ]);
+    );
     const first = new Map<string, string>();
     for (const c of clients) first.set(c.name, (await get(c)).body);
     const victim = backends[2]!; // b3
@@ -410,7 +418,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     expect(orphans.length).toBe(2);
     servers.get(victim.name)!.kill();
     await until(
-      () => lb.state.vips.get('web')!.members.find((m) => m.id === 'b3')!.health === 'DOWN',
+      () => vip().members.find((m) => m.id === 'b3')!.health === 'DOWN',
       10_000,
       'the health monitor to take b3 down',
     );
@@ -425,15 +433,11 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     for (const br of ['vlb0', 'vlb1'])
       for (const l of await lbFlows(br)) expect(l).not.toContain('10.213.4.13');
     startServer(victim);
-    await until(
-      () => lb.state.vips.get('web')!.members.find((m) => m.id === 'b3')!.health === 'UP',
-      10_000,
-      'b3 back up',
-    );
+    await until(() => vip().members.find((m) => m.id === 'b3')!.health === 'UP', 10_000, 'b3 back up');
   }, 120_000);
 
   it('idle flows expire and affinity entries expire after their timeout', async () => {
-    lb.setLoadBalancers([loadBalancer('idle', 'ROUND_ROBIN', {}, 6)]);
+    serve(pool('idle', 'ROUND_ROBIN', {}, 6));
     for (const c of clients.slice(0, 4)) await get(c);
     expect((await lbFlows('vlb0')).length + (await lbFlows('vlb1')).length).toBeGreaterThan(0);
     expect(await store.listAffinity('idle')).toHaveLength(4);
@@ -449,11 +453,11 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
       'affinity entries to expire',
     );
     // The controller's own copy goes at its next sweep (every 250 ms here).
-    await until(() => lb.state.vips.get('web')!.clients.size === 0, 2000, 'the controller to forget them');
+    await until(() => vip().clients.size === 0, 2000, 'the controller to forget them');
   }, 60_000);
 
   it('the flow tables do not grow without bound over 10,000 short-lived clients', async () => {
-    lb.setLoadBalancers([loadBalancer('churn', 'LEAST_CONNECTIONS', {}, 5)]);
+    serve(pool('churn', 'LEAST_CONNECTIONS', {}, 5));
     const base = (await flowCount('vlb0')) + (await flowCount('vlb1'));
     const c = clients[0]!;
     const gen = spawn(
@@ -487,11 +491,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
       (FLOW_IDLE_S + 10) * 1000,
       'the churn flows to idle out',
     );
-    await until(
-      () => lb.state.vips.get('web')!.clients.size === 0,
-      20_000,
-      'the churn affinity entries to expire',
-    );
+    await until(() => vip().clients.size === 0, 20_000, 'the churn affinity entries to expire');
   }, 180_000);
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
-import { LoadBalancerSchema } from '../../src/balancer/objects.js';
+import { ConfigLoadBalancer } from '../../src/balancer/objects.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { emptyState, type LabState } from '../../src/lab/lab-state.js';
 import { labLoadBalancer, vigilConfig } from '../../src/lab/vigil-config.js';
@@ -50,13 +50,15 @@ describe('Vigil configuration for the lab', () => {
   it('one load balancer: the VIP in front of every lab VM, valid by the balancer’s own schema', () => {
     const lb = labLoadBalancer(state());
     expect(
-      Value.Check(LoadBalancerSchema, lb),
-      JSON.stringify([...Value.Errors(LoadBalancerSchema, lb)].slice(0, 3)),
+      Value.Check(ConfigLoadBalancer, lb),
+      JSON.stringify([...Value.Errors(ConfigLoadBalancer, lb)].slice(0, 3)),
     ).toBe(true);
-    expect(lb.vip.address).toBe('10.213.10.10');
-    expect(lb.pool.algorithm).toBe('ROUND_ROBIN');
-    expect(lb.pool.sessionPersistence.type).toBe('SOURCE_MAC');
-    expect(lb.pool.members.map((m) => [m.address, m.mac, m.vm])).toEqual([
+    expect(lb.vip_address).toBe('10.213.10.10');
+    expect(lb.pools).toHaveLength(1);
+    const pool = lb.pools[0]!;
+    expect(pool.lb_algorithm).toBe('ROUND_ROBIN');
+    expect(pool.session_persistence?.type).toBe('SOURCE_MAC');
+    expect(pool.members.map((m) => [m.address, m.mac_address, m.vm_uuid])).toEqual([
       ['10.213.10.11', '52:54:00:d5:0a:0b', '0b5e0a3c-6a4e-4d7e-9b53-2f1f7a0c1a01'],
       ['10.213.10.12', '52:54:00:d5:0a:0c', undefined],
     ]);

@@ -156,7 +156,7 @@ describe('dashboard in Chromium', () => {
         name: 'web',
         protocol: 'TCP',
         protocol_port: 80,
-        lb_algorithm: 'LEAST_CPU',
+        lb_algorithm: 'LEAST_CONNECTIONS',
       },
     });
     expect(pool.status).toBe(201);
@@ -177,18 +177,25 @@ describe('dashboard in Chromium', () => {
       healthmonitor: {
         pool_id: poolId,
         type: 'HTTP',
-        delay: 5,
-        timeout: 2,
-        max_retries: 2,
+        delay: 1,
+        timeout: 1,
+        max_retries: 1,
+        max_retries_down: 1,
         url_path: '/health',
       },
     });
     await expect.poll(() => page.locator(`[data-pool="${poolId}"] tbody tr`).count()).toBe(2);
-    for (let c = 1; c <= 7; c++) await h.balancer.place(poolId, `02:00:00:00:01:0${c}`, 1500 * c);
-    await h.balancer.setHealth(members[0]!, false);
+    for (let c = 1; c <= 7; c++) {
+      const client = `02:00:00:00:01:0${c}`;
+      expect(await h.driver.place(poolId, client)).toBeDefined();
+      h.driver.traffic(client, 1500 * c, 6000 * c);
+    }
+    await h.driver.setHealth(poolId, '10.213.9.11', false);
     await expect.poll(() => page.locator('.log li').count()).toBe(7);
     const first = await page.locator('.log li').first().textContent();
-    expect(first).toMatch(/client 02:00:00:00:01:07 went to web-[12] because fewest clients/);
+    expect(first).toMatch(
+      /client 02:00:00:00:01:07 went to web-[12] because new client; LEAST_CONNECTIONS chose it/,
+    );
     await expect.poll(() => page.locator(`tr[data-member="${members[0]}"]`).textContent()).toContain('ERROR');
     await expect
       .poll(() => page.locator(`[data-pool="${poolId}"] .dist-bar > span`).count())

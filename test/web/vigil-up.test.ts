@@ -131,9 +131,9 @@ describe('dashboard on a running vigil up', () => {
       .toBe('web');
     await expect.poll(() => page.locator(`[data-pool="${poolId}"] tbody tr`).count()).toBe(1);
     // What the page shows is what the switches are given.
-    expect(
-      rt.balancer.loadBalancers().map((l) => [l.vip.address, l.vip.port, l.pool.members.length]),
-    ).toEqual([['10.213.9.100', 80, 1]]);
+    expect(rt.balancer.servedPools().map((p) => [p.vip.address, p.vip.port, p.members.length])).toEqual([
+      ['10.213.9.100', 80, 1],
+    ]);
     await page.screenshot({ path: join(SHOTS, 'vigil-up-load-balancing.png'), fullPage: true });
     expect(problems).toEqual([]);
   });

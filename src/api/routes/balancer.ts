@@ -4,7 +4,7 @@
 import Type, { type TSchema } from 'typebox';
 import { CHANGE_SECURITY, V1, need, type ApiApp, type ApiDeps } from '../app.js';
 import { HttpError, notFound } from '../errors.js';
-import { ServiceError, type BalancerService } from '../providers.js';
+import { ServiceError } from '../providers.js';
 import { Channels } from '../../store/store.js';
 import {
   AffinityEntry,
@@ -16,9 +16,9 @@ import {
   LoadBalancerUpdate,
   Member,
   MemberCreate,
-  MemberStats,
   MemberUpdate,
   Placement,
+  PoolStats,
   Pool,
   PoolCreate,
   PoolUpdate,
@@ -39,15 +39,6 @@ async function change<T>(wrapper: string, fn: () => Promise<T>): Promise<T> {
       throw new HttpError(400, 'invalid_input', `${field}: ${err.message}`, field);
     }
     throw err;
-  }
-}
-
-function checkAlgorithm(b: BalancerService, wrapper: string, algorithm: string | undefined): void {
-  if (algorithm === undefined) return;
-  const known = b.algorithms();
-  if (!known.includes(algorithm)) {
-    const field = `/body/${wrapper}/lb_algorithm`;
-    throw new HttpError(400, 'invalid_input', `${field} must be one of ${known.join(', ')}`, field);
   }
 }
 
@@ -217,7 +208,6 @@ export function balancerRoutes(app: ApiApp, deps: ApiDeps): void {
       },
     },
     async (req, reply) => {
-      checkAlgorithm(svc(), 'pool', req.body.pool.lb_algorithm);
       const pool = await change('pool', () => svc().createPool(req.body.pool));
       return reply.code(201).send({ pool });
     },
@@ -251,7 +241,6 @@ export function balancerRoutes(app: ApiApp, deps: ApiDeps): void {
       },
     },
     async (req) => {
-      checkAlgorithm(svc(), 'pool', req.body.pool.lb_algorithm);
       return { pool: await change('pool', () => svc().updatePool(req.params.pool_id, req.body.pool)) };
     },
   );
@@ -279,7 +268,7 @@ export function balancerRoutes(app: ApiApp, deps: ApiDeps): void {
         summary: 'Traffic and clients of a pool and of each member',
         params: PoolParams,
         response: {
-          200: Type.Object({ stats: Type.Object({ ...Stats.properties, members: Type.Array(MemberStats) }) }),
+          200: Type.Object({ stats: PoolStats }),
           ...reads,
         },
       },

@@ -15,7 +15,15 @@ import {
 } from '../../openflow/model.js';
 import { applyActions, flowMod, frozen, output, outputTo, packetOut } from '../../openflow/builders.js';
 import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
-import { MEMBER_COOKIE_MASK, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
+import {
+  COOKIE_COUNTED,
+  COOKIE_OUT,
+  flowsInstalled,
+  MEMBER_COOKIE_MASK,
+  type LbState,
+  type MemberRuntime,
+  type VipRuntime,
+} from './lb-state.js';
 import type { ClientSlot } from './client-table.js';
 
 /**
@@ -44,7 +52,7 @@ export function installPath(
       kind: 'event',
       event: {
         type: 'client-dropped',
-        pool: v.lb.pool.id,
+        pool: v.pool.id,
         client: t.keyText[c]!,
         reason: 'no path between the client and its member',
       },
@@ -93,7 +101,7 @@ export function installPath(
       packetActions = set.actions;
     if (hop) inPort = hop.nextInPort;
   }
-  t.flowsLive[c] = 1;
+  flowsInstalled(t, c);
   if (packetActions !== undefined) {
     const ev = at.at;
     out.push(
@@ -182,12 +190,15 @@ function clientFlowFields(state: LbState, v: VipRuntime, m: MemberRuntime, flow:
     match.tcpSrc = flow === REVERSE_FIRST ? m.port : v.port;
     if (byMac) match.ethDst = 0;
   }
+  // The flows on the path's first switch of each direction count the client's traffic, and report their
+  // removal with their final counts; the forward one's removal also says the client went idle.
+  const kind =
+    flow === FORWARD_FIRST ? COOKIE_COUNTED : flow === REVERSE_FIRST ? COOKIE_COUNTED | COOKIE_OUT : 0;
   return {
-    cookie: m.cookie,
+    cookie: m.cookie | BigInt(kind),
     priority: s.flowPriority,
     idleTimeout: s.flowIdleTimeoutSeconds,
-    // Only the client's first flow reports its removal: one flow-removed per client.
-    flags: flow === FORWARD_FIRST ? OFPFF.SEND_FLOW_REM : 0,
+    flags: kind !== 0 ? OFPFF.SEND_FLOW_REM : 0,
     match,
     instructions: set.instructions,
   };

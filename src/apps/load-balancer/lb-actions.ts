@@ -22,8 +22,8 @@ export type LbNotice =
   | { type: 'member-down'; pool: string; member: string; reason: string; clients: number }
   | { type: 'member-up'; pool: string; member: string }
   | { type: 'member-located'; pool: string; member: string; mac: string; datapathId: string; port: number }
-  | { type: 'vip-up'; loadBalancer: string; address: string; mac: string }
-  | { type: 'vip-down'; loadBalancer: string; address: string }
+  | { type: 'vip-up'; loadBalancer: string; pool: string; address: string; mac: string }
+  | { type: 'vip-down'; loadBalancer: string; pool: string; address: string }
   | { type: 'client-dropped'; pool: string; client: string; reason: string };
 
 export interface LbPacketIn {

@@ -7,15 +7,17 @@
 // controller keeps every client on its member.
 
 import type { Logger } from 'pino';
-import { AffinityStore } from '../../balancer/affinity-store.js';
+import { AffinityStore } from './affinity-store.js';
 import {
   HealthChecker,
   realProbe,
   type HealthChange,
   type HealthWatch,
   type Probe,
-} from '../../balancer/health-prober.js';
-import { checkLoadBalancers, LOAD_BALANCER_RECORD, type LoadBalancer } from '../../balancer/objects.js';
+} from './health-prober.js';
+import { checkServedPools, type ServedPool } from '../../balancer/served-pool.js';
+import type { Stats } from '../../balancer/service.js';
+import type { MemberLiveState } from '../../balancer/status.js';
 import type { PlacementRecord } from '../../balancer/placement-log.js';
 import { BALANCER_DEFAULTS, type BalancerSettings } from '../../balancer/settings.js';
 import type {
@@ -23,6 +25,7 @@ import type {
   ControllerApp,
   DatapathInfo,
   FlowRemovedEvent,
+  FlowStatsEvent,
   PacketInEvent,
   PacketInVerdict,
   SwitchLink,
@@ -35,12 +38,19 @@ import type { LbAction } from './lb-policy.js';
 import { LbState } from './lb-state.js';
 
 export const LOAD_BALANCER = 'load-balancer';
+
+/** A served pool's statistics: its affinity entries and each member's counts. */
+export interface PoolFigures {
+  activeClients: number;
+  members: Map<string, Stats>;
+}
 /** Dropped-client events logged and published per second at most. */
 export const DROP_EVENTS_PER_SECOND = 10;
 
 export interface LoadBalancerAppOptions {
   settings?: Partial<BalancerSettings>;
-  loadBalancers?: LoadBalancer[];
+  /** What to serve from the start (the service replaces it with the catalog's pools: setPools). */
+  pools?: ServedPool[];
   /** Affinity table, VM samples and events; without it the app keeps affinity in memory only. */
   store?: Store;
   log?: Logger;
@@ -66,7 +76,7 @@ export class LoadBalancerApp implements ControllerApp {
   private readonly checker: HealthChecker;
   private timer: NodeJS.Timeout | undefined;
   private subscription: Subscription | undefined;
-  private lbs: LoadBalancer[];
+  private pools: ServedPool[];
   private readonly publishPlacements: boolean;
   private storeErrors = 0;
   private dropSecond = 0;
@@ -85,9 +95,9 @@ export class LoadBalancerApp implements ControllerApp {
       : undefined;
     this.log = opts.log ?? silentLogger();
     this.clock = opts.clock ?? Date.now;
-    this.lbs = opts.loadBalancers ?? [];
-    const problems = checkLoadBalancers(this.lbs);
-    if (problems.length > 0) throw new Error(`invalid load balancers: ${problems.join('; ')}`);
+    this.pools = opts.pools ?? [];
+    const problems = checkServedPools(this.pools);
+    if (problems.length > 0) throw new Error(`invalid pools: ${problems.join('; ')}`);
     this.publishPlacements = opts.publishPlacements ?? true;
     this.checker = new HealthChecker((c) => this.onHealth(c), opts.probe ?? realProbe, this.clock);
   }
@@ -97,14 +107,12 @@ export class LoadBalancerApp implements ControllerApp {
    * Call before the controller accepts switches, so that restored clients keep their members.
    */
   async restore(): Promise<void> {
-    this.run(policy.applyLoadBalancers(this.state, this.clock(), this.lbs));
+    this.run(policy.applyPools(this.state, this.clock(), this.pools));
     if (!this.store) return;
-    const stale = (await this.store.listRecords<LoadBalancer>(LOAD_BALANCER_RECORD)).map((r) => r.value);
-    await this.persist(stale);
-    for (const lb of this.lbs) {
-      const entries = await this.affinity!.load(lb.pool.id);
-      const n = policy.restoreAffinity(this.state, this.clock(), lb.pool.id, entries);
-      if (n > 0) this.log.info({ pool: lb.pool.id, clients: n }, 'affinity entries restored from the store');
+    for (const p of this.pools) {
+      const entries = await this.affinity!.load(p.id);
+      const n = policy.restoreAffinity(this.state, this.clock(), p.id, entries);
+      if (n > 0) this.log.info({ pool: p.id, clients: n }, 'affinity entries restored from the store');
     }
     for (const s of await this.store.listSamples()) this.onSample(s);
     this.subscription = await this.store.subscribe(Channels.samples, (m) => this.onSample(m as StoredSample));
@@ -112,7 +120,7 @@ export class LoadBalancerApp implements ControllerApp {
 
   start(api: ControllerApi): void {
     this.api = api;
-    this.run(policy.applyLoadBalancers(this.state, this.clock(), this.lbs));
+    this.run(policy.applyPools(this.state, this.clock(), this.pools));
     this.watchHealth();
     const tickMs = this.opts.tickMs ?? 1000;
     this.timer = setInterval(() => this.run(policy.tick(this.state, this.clock())), tickMs);
@@ -132,29 +140,19 @@ export class LoadBalancerApp implements ControllerApp {
   }
 
   /**
-   * Replaces the load balancers (config reload, REST API) and keeps them in the store. Throws, changing
-   * nothing, when the set is inconsistent (see checkLoadBalancers).
+   * Replaces what is served (the service, after every change of the objects). Throws, changing nothing,
+   * when the set is inconsistent (see checkServedPools). A pool that keeps its id keeps its clients.
    */
-  setLoadBalancers(lbs: LoadBalancer[]): void {
-    const problems = checkLoadBalancers(lbs);
-    if (problems.length > 0) throw new Error(`invalid load balancers: ${problems.join('; ')}`);
-    const before = this.lbs;
-    this.lbs = lbs;
-    this.run(policy.applyLoadBalancers(this.state, this.clock(), lbs));
+  setPools(pools: ServedPool[]): void {
+    const problems = checkServedPools(pools);
+    if (problems.length > 0) throw new Error(`invalid pools: ${problems.join('; ')}`);
+    this.pools = pools;
+    this.run(policy.applyPools(this.state, this.clock(), pools));
     this.watchHealth();
-    void this.persist(before).catch((err: unknown) => this.storeFailed(err, 'save load balancers'));
   }
 
-  /** Writes the load balancers to the store as records, and deletes those no longer defined. */
-  private async persist(before: readonly LoadBalancer[]): Promise<void> {
-    if (!this.store) return;
-    const ids = new Set(this.lbs.map((lb) => lb.id));
-    for (const lb of this.lbs) await this.store.putRecord(LOAD_BALANCER_RECORD, lb.id, lb);
-    for (const lb of before) if (!ids.has(lb.id)) await this.store.deleteRecord(LOAD_BALANCER_RECORD, lb.id);
-  }
-
-  loadBalancers(): readonly LoadBalancer[] {
-    return this.lbs;
+  servedPools(): readonly ServedPool[] {
+    return this.pools;
   }
 
   placements(limit?: number, pool?: string): PlacementRecord[] {
@@ -181,16 +179,39 @@ export class LoadBalancerApp implements ControllerApp {
   }
 
   onFlowRemoved(ev: FlowRemovedEvent): void {
-    const m = ev.msg;
-    this.run(
-      policy.flowRemoved(this.state, this.clock(), {
-        datapathId: ev.datapathId,
-        cookie: m.cookie,
-        reason: m.reason,
-        idleTimeout: m.idleTimeout,
-        match: m.match,
-      }),
-    );
+    this.run(policy.flowRemoved(this.state, this.clock(), { datapathId: ev.datapathId, ...ev.msg }));
+  }
+
+  onFlowStats(ev: FlowStatsEvent): void {
+    policy.flowStats(this.state, ev.datapathId, ev.flows);
+  }
+
+  /** What the pool's members are doing, for the service's statuses; undefined when not served. */
+  memberState(poolId: string, memberId: string): MemberLiveState | undefined {
+    const m = this.state.vips.get(poolId)?.memberById.get(memberId);
+    return m && { healthy: m.health === 'UP', vmRunning: m.vmRunning };
+  }
+
+  /** The pool's statistics as counted here; undefined when the pool is not served. */
+  poolFigures(poolId: string): PoolFigures | undefined {
+    const v = this.state.vips.get(poolId);
+    if (v === undefined) return undefined;
+    const members = new Map<string, Stats>();
+    for (const m of v.members) {
+      const t = m.traffic;
+      members.set(m.id, {
+        bytes_in: t.bytesIn,
+        bytes_out: t.bytesOut,
+        packets_in: t.packetsIn,
+        packets_out: t.packetsOut,
+        active_connections: m.connections,
+        total_connections: t.connections,
+        request_errors: 0,
+        active_clients: m.clients,
+        total_clients: t.clients,
+      });
+    }
+    return { activeClients: v.clients.size, members };
   }
 
   /**
@@ -200,7 +221,7 @@ export class LoadBalancerApp implements ControllerApp {
   vmGone(uuid: string): void {
     const last = this.state.vmLoads.get(uuid)?.load.sampleTime ?? 0;
     this.run(
-      policy.sample(this.state, this.clock(), {
+      policy.sample(this.state, {
         vm: uuid,
         time: Math.max(this.clock(), last + 1),
         state: 'shutoff',
@@ -214,7 +235,7 @@ export class LoadBalancerApp implements ControllerApp {
       return;
     const state = typeof s.state === 'string' ? s.state : undefined;
     this.run(
-      policy.sample(this.state, this.clock(), {
+      policy.sample(this.state, {
         vm: s.uuid,
         time: s.time,
         ...(state ? { state } : {}),
@@ -228,7 +249,7 @@ export class LoadBalancerApp implements ControllerApp {
       { pool: c.pool, member: c.member, status: c.status, detail: c.detail },
       'member health changed',
     );
-    this.run(policy.memberHealth(this.state, this.clock(), c.pool, c.member, c.status));
+    this.run(policy.memberHealth(this.state, c.pool, c.member, c.status));
   }
 
   /**
@@ -237,24 +258,24 @@ export class LoadBalancerApp implements ControllerApp {
    */
   private watchHealth(): void {
     const watches: HealthWatch[] = [];
-    for (const lb of this.lbs) {
-      const hm = lb.pool.healthMonitor;
-      for (const m of lb.pool.members) {
-        if (hm && lb.adminStateUp && m.adminStateUp) {
+    for (const p of this.pools) {
+      const hm = p.healthMonitor;
+      if (!hm || !p.adminStateUp) continue;
+      for (const m of p.members) {
+        if (m.adminStateUp)
           watches.push({
-            pool: lb.pool.id,
+            pool: p.id,
             member: m.id,
             target: { address: m.address, port: m.port },
             monitor: hm,
           });
-        }
       }
     }
     this.checker.sync(watches);
-    for (const lb of this.lbs) {
-      for (const m of lb.pool.members) {
-        const status = this.checker.status(lb.pool.id, m.id) ?? 'UP';
-        this.run(policy.memberHealth(this.state, this.clock(), lb.pool.id, m.id, status));
+    for (const p of this.pools) {
+      for (const m of p.members) {
+        const status = this.checker.status(p.id, m.id) ?? 'UP';
+        this.run(policy.memberHealth(this.state, p.id, m.id, status));
       }
     }
   }

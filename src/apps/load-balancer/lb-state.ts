@@ -5,27 +5,36 @@
 import { createAlgorithm } from '../../balancer/algorithm-registry.js';
 import { fnv1a } from '../../balancer/hash.js';
 import type { HealthStatus } from '../../balancer/health-state.js';
-import type { LoadBalancer, Member } from '../../balancer/objects.js';
+import type { ServedMember, ServedPool } from '../../balancer/served-pool.js';
 import type { Candidate, MemberLoad, PlacementAlgorithm } from '../../balancer/placement-algorithm.js';
 import { PlacementLog } from '../../balancer/placement-log.js';
 import type { BalancerSettings } from '../../balancer/settings.js';
-import { APP_ID, appCookie, APP_COOKIE_MASK } from '../../controller/cookies.js';
+import { APP_ID, appCookie, APP_COOKIE_MASK, cookieAppId } from '../../controller/cookies.js';
 import { parseIpv4 } from '../../net/ipv4-address.js';
 import { parseMac } from '../../net/mac-address.js';
 import type { FlowModTemplate } from '../../openflow/flow-mod-template.js';
 import type { Action, Instruction } from '../../openflow/model.js';
-import { ClientTable } from './client-table.js';
+import { ClientTable, type ClientSlot } from './client-table.js';
+import { ClientTraffic, type CountedFlowOwner, type TrafficCounters } from './client-traffic.js';
 import { PathTable } from './paths.js';
 import { vipMac } from './vip-mac.js';
 
 /** Placement times remembered per member to count those not yet visible in its metrics. */
 export const PLACEMENT_HISTORY = 256;
-/** A VIP's cookie: app id, then the VIP's number in bits 16-31 and the member's slot in bits 0-15. */
+/**
+ * A VIP's cookie: app id, then the VIP's number in bits 16-31, the member's slot in bits 0-13, and the
+ * kind of a client flow in bits 14-15: COUNTED on the two flows of a client that count its traffic (see
+ * client-traffic.ts), with OUT on the reverse one of them.
+ */
 export const VIP_COOKIE_MASK = APP_COOKIE_MASK | 0xffff_0000n;
-export const MEMBER_COOKIE_MASK = APP_COOKIE_MASK | 0xffff_ffffn;
+export const MEMBER_COOKIE_MASK = APP_COOKIE_MASK | 0xffff_3fffn;
+export const COOKIE_COUNTED = 0x8000;
+export const COOKIE_OUT = 0x4000;
+/** Member slots per VIP (14 bits). */
+export const MAX_MEMBER_SLOT = 0x3fff;
 
 export function vipCookie(vipIndex: number, memberSlot = 0): bigint {
-  return appCookie(APP_ID.LOAD_BALANCER, ((vipIndex & 0xffff) << 16) | (memberSlot & 0xffff));
+  return appCookie(APP_ID.LOAD_BALANCER, ((vipIndex & 0xffff) << 16) | (memberSlot & MAX_MEMBER_SLOT));
 }
 
 export function cookieVipIndex(cookie: bigint): number {
@@ -33,14 +42,19 @@ export function cookieVipIndex(cookie: bigint): number {
 }
 
 export function cookieMemberSlot(cookie: bigint): number {
-  return Number(cookie & 0xffffn);
+  return Number(cookie & BigInt(MAX_MEMBER_SLOT));
+}
+
+/** The kind bits of a client flow's cookie (COUNTED, OUT). */
+export function cookieKind(cookie: bigint): number {
+  return Number(cookie & 0xc000n);
 }
 
 export interface MemberRuntime {
   readonly id: string;
   /** Stable within the VIP for the life of the process; names the member in flow cookies. */
   readonly slot: number;
-  config: Member;
+  config: ServedMember;
   position: number;
   ip: number;
   port: number;
@@ -52,6 +66,10 @@ export interface MemberRuntime {
   /** False when the monitor says the member's VM is not running. */
   vmRunning: boolean;
   clients: number;
+  /** Of those, clients whose flows are installed now (live connections). */
+  connections: number;
+  /** Monotonic traffic, connection and placement counts (kept in state.traffic across VIP changes). */
+  traffic: TrafficCounters;
   /** Clients placed after the member's newest sample was taken. */
   pending: number;
   readonly placementTimes: Float64Array;
@@ -70,7 +88,8 @@ export interface MemberRuntime {
 }
 
 export interface VipRuntime {
-  lb: LoadBalancer;
+  /** What is served: the pool on its VIP address and port. */
+  pool: ServedPool;
   readonly index: number;
   ip: number;
   port: number;
@@ -106,6 +125,9 @@ export class LbState {
   readonly hostLocations = new Map<number, { mac: number; datapathId: bigint; ofport: number }>();
   /** The newest metrics and run state of each member VM. */
   readonly vmLoads = new Map<string, { load: MemberLoad; running: boolean }>();
+  readonly traffic = new ClientTraffic();
+  /** Whose each counted client flow is, from its cookie. */
+  readonly flowOwner: CountedFlowOwner = countedFlowOwner(this);
   readonly log: PlacementLog;
   private nextIndex = 1;
 
@@ -133,14 +155,20 @@ export class LbState {
     this.vipByIndex.clear();
     for (const v of this.vips.values()) {
       this.vipByIndex.set(v.index, v);
-      if (!v.lb.adminStateUp) continue;
+      if (!v.pool.adminStateUp) continue;
       this.byService.set(v.ip * 65_536 + v.port, v);
       this.vipMacs.set(v.ip, v.mac);
     }
   }
 }
 
-export function newMember(config: Member, slot: number, position: number, vipIndex: number): MemberRuntime {
+export function newMember(
+  config: ServedMember,
+  slot: number,
+  position: number,
+  vipIndex: number,
+  traffic: TrafficCounters,
+): MemberRuntime {
   const m: MemberRuntime = {
     id: config.id,
     slot,
@@ -154,6 +182,8 @@ export function newMember(config: Member, slot: number, position: number, vipInd
     health: 'UP',
     vmRunning: true,
     clients: 0,
+    connections: 0,
+    traffic,
     pending: 0,
     placementTimes: new Float64Array(PLACEMENT_HISTORY).fill(-Infinity),
     placementNext: 0,
@@ -176,41 +206,47 @@ export function makeCandidate(m: MemberRuntime): Candidate {
     idHash: fnv1a(m.id),
     weight: m.config.weight,
     clients: m.clients,
+    connections: m.connections,
     pending: m.pending,
     load: m.load,
   };
 }
 
-export function newVip(state: LbState, lb: LoadBalancer, now: number): VipRuntime {
-  const ip = parseIpv4(lb.vip.address) ?? 0;
+export function newVip(state: LbState, pool: ServedPool): VipRuntime {
+  const ip = parseIpv4(pool.vip.address) ?? 0;
+  const keyBy = pool.persistence.type === 'SOURCE_IP' ? 'ip' : 'mac';
   const v: VipRuntime = {
-    lb,
+    pool,
     index: state.allocateIndex(),
     ip,
-    port: lb.vip.port,
-    mac: lb.vip.mac !== undefined ? (parseMac(lb.vip.mac) ?? vipMac(ip)) : vipMac(ip),
-    keyBy: lb.pool.sessionPersistence.type === 'SOURCE_IP' ? 'ip' : 'mac',
-    timeoutMs: lb.pool.sessionPersistence.timeoutSeconds * 1000,
+    port: pool.vip.port,
+    mac: pool.vip.mac !== undefined ? (parseMac(pool.vip.mac) ?? vipMac(ip)) : vipMac(ip),
+    keyBy,
+    timeoutMs: pool.persistence.timeoutSeconds * 1000,
     members: [],
     memberById: new Map(),
     memberBySlot: new Map(),
     nextSlot: 1,
-    algorithm: createAlgorithm(lb.pool.algorithm, state.settings),
-    clients: new ClientTable(lb.pool.sessionPersistence.type === 'SOURCE_IP' ? 'ip' : 'mac'),
+    algorithm: createAlgorithm(pool.algorithm, state.settings),
+    clients: new ClientTable(keyBy),
     sweep: 0,
     candidates: undefined,
     candidateMembers: [],
     candidateIds: [],
   };
-  void now;
-  lb.pool.members.forEach((mc, i) => addMember(v, mc, i));
+  pool.members.forEach((mc, i) => addMember(state, v, mc, i));
   return v;
 }
 
-export function addMember(v: VipRuntime, config: Member, position: number): MemberRuntime {
+export function addMember(
+  state: LbState,
+  v: VipRuntime,
+  config: ServedMember,
+  position: number,
+): MemberRuntime {
   const slot = v.nextSlot;
-  v.nextSlot = (v.nextSlot % 0xffff) + 1;
-  const m = newMember(config, slot, position, v.index);
+  v.nextSlot = (v.nextSlot % MAX_MEMBER_SLOT) + 1;
+  const m = newMember(config, slot, position, v.index, state.traffic.counters(v.pool.id, config.id));
   v.members.push(m);
   v.memberById.set(m.id, m);
   v.memberBySlot.set(slot, m);
@@ -240,6 +276,7 @@ export function candidatesOf(v: VipRuntime): Candidate[] {
     const m = ms[i]!;
     const c = m.candidate;
     c.clients = m.clients;
+    c.connections = m.connections;
     c.pending = m.pending;
     c.load = m.load;
   }
@@ -257,4 +294,33 @@ export function countPending(m: MemberRuntime, sampleTime: number): number {
   let n = 0;
   for (let i = 0; i < PLACEMENT_HISTORY; i++) if (m.placementTimes[i]! >= sampleTime) n++;
   return n;
+}
+
+/** The client's flows are installed: a live connection of its member, counted once until they end. */
+export function flowsInstalled(t: ClientTable, c: ClientSlot): void {
+  if (t.flowsLive[c] === 1) return;
+  t.flowsLive[c] = 1;
+  const m = t.member[c]!;
+  m.connections++;
+  m.traffic.connections++;
+}
+
+/** The client's flows ended (idle, or deleted by us); false when they were not live. */
+export function flowsEnded(t: ClientTable, c: ClientSlot): boolean {
+  if (t.flowsLive[c] === 0) return false;
+  t.flowsLive[c] = 0;
+  t.member[c]!.connections--;
+  return true;
+}
+
+/** Who owns a counted client flow (client-traffic.ts), from its cookie. */
+export function countedFlowOwner(state: LbState): CountedFlowOwner {
+  return (cookie) => {
+    if (cookieAppId(cookie) !== APP_ID.LOAD_BALANCER) return undefined;
+    const kind = cookieKind(cookie);
+    if ((kind & COOKIE_COUNTED) === 0) return undefined;
+    const v = state.vipByIndex.get(cookieVipIndex(cookie));
+    const m = v?.memberBySlot.get(cookieMemberSlot(cookie));
+    return v && m ? { pool: v.pool.id, member: m.id, out: (kind & COOKIE_OUT) !== 0 } : undefined;
+  };
 }

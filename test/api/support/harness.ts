@@ -1,9 +1,11 @@
-// A Vigil API over a real MemoryStore fed the monitor's way, with in-memory providers.
+// A Vigil API over a real MemoryStore fed the monitor's way, the real load balancer driven as switches and
+// members would drive it (test/support/balancer-driver.ts), and in-memory views of switches and traffic.
 
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { createApiServer, type ApiOptions, type ApiServer } from '../../../src/api/server.js';
 import type { ApiDeps } from '../../../src/api/app.js';
-import { MemoryBalancer } from './memory-balancer.js';
+import type { LoadBalancerService } from '../../../src/apps/load-balancer/lb-service.js';
+import { BalancerDriver } from '../../support/balancer-driver.js';
 import { VmFeed, demoVms } from './vm-feed.js';
 import { MemoryInternals, MemoryTraffic, demoSwitches, type MemorySwitches } from './views.js';
 
@@ -11,7 +13,8 @@ export const TOKEN = 'tok-3f9a1c2e7b';
 
 export interface Harness extends ApiServer {
   store: MemoryStore;
-  balancer: MemoryBalancer;
+  balancer: LoadBalancerService;
+  driver: BalancerDriver;
   switches: MemorySwitches;
   traffic: MemoryTraffic;
   internals: MemoryInternals;
@@ -28,11 +31,12 @@ export async function harness(
     seriesRetentionMs: 3_600_000,
     seriesMaxPoints: 4096,
   });
-  const balancer = new MemoryBalancer(store);
+  const driver = new BalancerDriver(store);
+  await driver.start();
   const switches = demoSwitches(Date.now());
   const traffic = new MemoryTraffic();
   const internals = new MemoryInternals();
-  const deps: ApiDeps = { store, balancer, switches, traffic, internals };
+  const deps: ApiDeps = { store, balancer: driver.service, switches, traffic, internals };
   for (const k of pick.omit ?? []) delete deps[k];
   const server = await createApiServer(deps, {
     token: TOKEN,
@@ -44,12 +48,14 @@ export async function harness(
   return {
     ...server,
     store,
-    balancer,
+    balancer: driver.service,
+    driver,
     switches,
     traffic,
     internals,
     feed,
     async close() {
+      driver.stop();
       await server.app.close();
       await store.close();
     },

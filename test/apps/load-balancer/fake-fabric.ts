@@ -22,6 +22,7 @@ import {
   OFPRR,
   type Action,
   type FlowMod,
+  type FlowStats,
   type Match,
 } from '../../../src/openflow/model.js';
 
@@ -33,7 +34,10 @@ export interface FakeFlow {
   idleTimeout: number;
   flags: number;
   lastUsed: number;
+  addedAt: number;
   packets: number;
+  /** Frame bytes matched, as a switch counts them. */
+  bytes: number;
   /** priority + match, to find the entry an identical add replaces. */
   key: string;
   fields: Array<[string, number]>;
@@ -182,7 +186,9 @@ export class FakeSwitch {
         idleTimeout: fm.idleTimeout,
         flags: fm.flags,
         lastUsed: now,
+        addedAt: now,
         packets: 0,
+        bytes: 0,
         key,
         fields: matchFields(fm.match),
       };
@@ -298,6 +304,24 @@ export class FakeFabric {
     for (const r of removed) this.controller.flowRemoved(r, this.now);
   }
 
+  /** One switch's flows as a flow statistics reply lists them. */
+  flowStats(datapathId: bigint): FlowStats[] {
+    return this.switches.get(datapathId)!.flows.map((e) => ({
+      tableId: 0,
+      durationSec: Math.floor((this.now - e.addedAt) / 1000),
+      durationNsec: 0,
+      priority: e.priority,
+      idleTimeout: e.idleTimeout,
+      hardTimeout: 0,
+      flags: e.flags,
+      cookie: e.cookie,
+      packetCount: BigInt(e.packets),
+      byteCount: BigInt(e.bytes),
+      match: e.match,
+      instructions: [],
+    }));
+  }
+
   flowCount(): number {
     let n = 0;
     for (const s of this.switches.values()) n += s.flows.length;
@@ -313,6 +337,7 @@ export class FakeFabric {
     if (e) {
       e.lastUsed = this.now;
       e.packets++;
+      e.bytes += frame.length;
       this.runActions(datapathId, inPort, e.actions, frame);
       return;
     }

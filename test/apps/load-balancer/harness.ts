@@ -1,7 +1,7 @@
 // Runs the load-balancer policy against the fake fabric: switch messages go to the fake switches,
 // everything else (affinity operations, placements, events) is kept for the test to inspect.
 
-import type { LoadBalancer, Member } from '../../../src/balancer/objects.js';
+import type { ServedMember, ServedPool } from '../../../src/balancer/served-pool.js';
 import type { PlacementRecord } from '../../../src/balancer/placement-log.js';
 import { BALANCER_DEFAULTS, type BalancerSettings } from '../../../src/balancer/settings.js';
 import type { SwitchLink, SwitchMessage } from '../../../src/controller/app-api.js';
@@ -23,23 +23,21 @@ export function mac(n: number): number {
 }
 
 export function lbConfig(
-  over: Partial<LoadBalancer['pool']> & { members: Member[] },
+  over: Partial<ServedPool> & { members: ServedMember[] },
   vip = '10.213.4.100',
-): LoadBalancer {
+): ServedPool {
   return {
-    id: 'web',
+    id: 'web-pool',
+    loadBalancerId: 'web',
     adminStateUp: true,
-    vip: { address: vip, port: VIP_PORT, protocol: 'TCP' },
-    pool: {
-      id: 'web-pool',
-      algorithm: 'ROUND_ROBIN',
-      sessionPersistence: { type: 'SOURCE_MAC', timeoutSeconds: 60 },
-      ...over,
-    },
+    vip: { address: vip, port: VIP_PORT },
+    algorithm: 'ROUND_ROBIN',
+    persistence: { type: 'SOURCE_MAC', timeoutSeconds: 60 },
+    ...over,
   };
 }
 
-export function member(n: number, over: Partial<Member> = {}): Member {
+export function member(n: number, over: Partial<ServedMember> = {}): ServedMember {
   return {
     id: `m${n}`,
     address: `10.213.4.${10 + n}`,
@@ -72,6 +70,9 @@ export class Harness {
               cookie: r.flow.cookie,
               reason: r.reason,
               idleTimeout: r.flow.idleTimeout,
+              durationSec: Math.floor((now - r.flow.addedAt) / 1000),
+              packetCount: BigInt(r.flow.packets),
+              byteCount: BigInt(r.flow.bytes),
               match: r.flow.match,
             }),
           ),
@@ -118,8 +119,8 @@ export class Harness {
     policy.linksChanged(this.state, links);
   }
 
-  configure(lbs: LoadBalancer[]): void {
-    this.exec(policy.applyLoadBalancers(this.state, this.fabric.now, lbs));
+  configure(pools: ServedPool[]): void {
+    this.exec(policy.applyPools(this.state, this.fabric.now, pools));
   }
 
   /** A member answers the controller's ARP probe (as a host does when asked for its address). */

@@ -16,26 +16,14 @@ import { PacketError } from '../../../src/net/packet-error.js';
 import { decodePacket } from '../../../src/net/packet.js';
 import { OFP_VERSION_13, type FlowMod } from '../../../src/openflow/model.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
+import { recordingControllerApi } from '../../support/fake-controller-api.js';
 import { tcpFrame } from './fake-fabric.js';
 import { ip, lbConfig, mac, member, VIP } from './harness.js';
 
 const LIMITS = { sampleTtlMs: 60_000, seriesRetentionMs: 60_000, seriesMaxPoints: 100 };
 const VMAC = vipMac(VIP);
 
-function fakeApi(sent: SwitchMessage[]): ControllerApi {
-  return {
-    send: (m) => (sent.push(m), true),
-    sendAll: (ms) => void sent.push(...ms),
-    deleteFlows: () => true,
-    requestStats: async () => [],
-    barrier: async () => undefined,
-    datapath: () => undefined,
-    datapaths: () => [],
-    floodPorts: () => undefined,
-    acceptsFrom: () => true,
-    links: () => [],
-  };
-}
+const fakeApi = (sent: SwitchMessage[]): ControllerApi => recordingControllerApi((m) => sent.push(m));
 
 function packetIn(frame: Buffer, inPort: number): PacketInEvent {
   const packet = decodePacket(frame);
@@ -74,7 +62,7 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 async function startApp(store: MemoryStore, sent: SwitchMessage[]) {
   const app = new LoadBalancerApp({
     store,
-    loadBalancers: [lbConfig({ members: [member(1), member(2)] })],
+    pools: [lbConfig({ members: [member(1), member(2)] })],
     tickMs: 60_000,
   });
   await app.restore();
@@ -137,7 +125,7 @@ describe('load-balancer app', () => {
     second.onPacketIn(packetIn(syn(2), 3));
     second.onPacketIn(packetIn(syn(1), 3));
     expect(second.placements()).toEqual([]);
-    const v = second.state.vips.get('web')!;
+    const v = second.state.vips.get('web-pool')!;
     expect(
       v.clients
         .entries()
@@ -155,7 +143,7 @@ describe('load-balancer app', () => {
     const sent: SwitchMessage[] = [];
     const app = new LoadBalancerApp({
       store,
-      loadBalancers: [lbConfig({ members: [member(1), member(2)] })],
+      pools: [lbConfig({ members: [member(1), member(2)] })],
       tickMs: 60_000,
     });
     apps.push(app);
@@ -175,10 +163,10 @@ describe('load-balancer app', () => {
       );
     }
     app.onPacketIn(packetIn(syn(1), 3));
-    expect(app.state.vips.get('web')!.clients.entry(mac(0x201))!.member.id).toBe('m1');
+    expect(app.state.vips.get('web-pool')!.clients.entry(mac(0x201))!.member.id).toBe('m1');
     sent.length = 0;
     await settle();
-    expect(app.state.vips.get('web')!.clients.entry(mac(0x201))!.member.id).toBe('m2');
+    expect(app.state.vips.get('web-pool')!.clients.entry(mac(0x201))!.member.id).toBe('m2');
     expect(sent.some((m) => m.message.type === 'flowMod' && m.message.command === 'delete')).toBe(true);
   });
 
@@ -193,7 +181,7 @@ describe('load-balancer app', () => {
       metrics: { 'cpu.percent': 77, 'memory.used_bytes': 50, 'memory.maximum_bytes': 200 },
     });
     await settle();
-    const m2 = app.state.vips.get('web')!.memberById.get('m2')!;
+    const m2 = app.state.vips.get('web-pool')!.memberById.get('m2')!;
     expect(m2.load).toMatchObject({ cpuPercent: 77, memoryFraction: 0.25 });
     await store.putSample({ uuid: 'vm-2', time: Date.now() + 1, state: 'shutoff', metrics: {} });
     await settle();
@@ -208,7 +196,7 @@ describe('load-balancer app: a VM that leaves', () => {
     const app = await startApp(store, sent);
     app.onPacketIn(packetIn(syn(1), 3)); // round robin: m1 (vm-1)
     app.onPacketIn(packetIn(syn(2), 3)); // m2 (vm-2)
-    const v = app.state.vips.get('web')!;
+    const v = app.state.vips.get('web-pool')!;
     expect(v.clients.entry(mac(0x201))!.member.id).toBe('m1');
     sent.length = 0;
     // Destroyed: no sample will ever say so, the monitor's removal does.
@@ -224,22 +212,20 @@ describe('load-balancer app: a VM that leaves', () => {
   });
 });
 
-describe('load-balancer app: objects in the store', () => {
-  it('keeps the load balancers in the store and refuses an inconsistent set', async () => {
+describe('load-balancer app: what it serves', () => {
+  it('refuses an inconsistent set of pools and keeps serving the one it had', async () => {
     const store = new MemoryStore(LIMITS);
-    const app = new LoadBalancerApp({
-      store,
-      loadBalancers: [lbConfig({ members: [member(1)] })],
-      tickMs: 60_000,
-    });
+    const app = new LoadBalancerApp({ store, pools: [lbConfig({ members: [member(1)] })], tickMs: 60_000 });
     await app.restore();
-    expect((await store.listRecords('loadbalancer')).map((r) => r.id)).toEqual(['web']);
-    const second = { ...lbConfig({ id: 'p2', members: [member(2)] }, '10.213.4.101'), id: 'web2' };
-    app.setLoadBalancers([second]);
-    await settle();
-    expect((await store.listRecords('loadbalancer')).map((r) => r.id)).toEqual(['web2']);
-    expect(() => app.setLoadBalancers([second, second])).toThrow(/the id is used twice/);
-    expect(app.loadBalancers()).toEqual([second]);
+    const second = {
+      ...lbConfig({ id: 'p2', members: [member(2)] }, '10.213.4.101'),
+      loadBalancerId: 'web2',
+    };
+    app.setPools([second]);
+    expect([...app.state.vips.keys()]).toEqual(['p2']);
+    expect(() => app.setPools([second, second])).toThrow(/the id is used twice/);
+    expect(app.servedPools()).toEqual([second]);
+    expect([...app.state.vips.keys()]).toEqual(['p2']);
     app.stop();
   });
 });
@@ -252,7 +238,7 @@ describe('load-balancer app: log flood protection', () => {
     let now = 1_000_000;
     const app = new LoadBalancerApp({
       store,
-      loadBalancers: [lbConfig({ members: [member(1)] })],
+      pools: [lbConfig({ members: [member(1)] })],
       settings: { maxClientsPerPool: 1 },
       tickMs: 60_000,
       clock: () => now,

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import * as policy from '../../../src/apps/load-balancer/lb-policy.js';
+import {
+  COOKIE_COUNTED,
+  COOKIE_OUT,
+  cookieKind,
+  MEMBER_COOKIE_MASK,
+} from '../../../src/apps/load-balancer/lb-state.js';
 import { vipMac } from '../../../src/apps/load-balancer/vip-mac.js';
 import { ARP_OP_REPLY, ARP_OP_REQUEST } from '../../../src/net/arp.js';
 import { formatMac, MAC_BROADCAST } from '../../../src/net/mac-address.js';
 import { PacketError } from '../../../src/net/packet-error.js';
 import { decodePacket, type DecodedPacket } from '../../../src/net/packet.js';
-import type { Member } from '../../../src/balancer/objects.js';
+import type { AlgorithmName } from '../../../src/balancer/objects.js';
+import type { ServedMember } from '../../../src/balancer/served-pool.js';
 import { Harness, ip, lbConfig, mac, member, VIP, VIP_PORT } from './harness.js';
 
 const VMAC = vipMac(VIP);
@@ -26,8 +33,8 @@ interface Net {
 /** Two switches joined on port 100; three members on each (ports 1-3), clients on ports 10+. */
 function build(
   opts: {
-    algorithm?: Member extends never ? never : string;
-    members?: Member[];
+    algorithm?: AlgorithmName;
+    members?: ServedMember[];
     clients?: number;
     settings?: ConstructorParameters<typeof Harness>[0];
     persistence?: 'SOURCE_MAC' | 'SOURCE_IP';
@@ -58,9 +65,9 @@ function build(
   });
   h.configure([
     lbConfig({
-      algorithm: (opts.algorithm ?? 'ROUND_ROBIN') as 'ROUND_ROBIN',
+      algorithm: opts.algorithm ?? 'ROUND_ROBIN',
       members: ms,
-      sessionPersistence: { type: opts.persistence ?? 'SOURCE_MAC', timeoutSeconds: 60 },
+      persistence: { type: opts.persistence ?? 'SOURCE_MAC', timeoutSeconds: 60 },
     }),
   ]);
   // The VIP came up: every member heard the controller's ARP probe for its address and answers it.
@@ -91,7 +98,7 @@ describe('load-balancer policy: VIP ARP', () => {
     h.fabric.attachHost('a', 1n, 1);
     h.configure([
       lbConfig({ members: [member(1)] }, '10.213.4.100'),
-      { ...lbConfig({ id: 'p2', members: [member(2)] }, '10.213.4.101'), id: 'web2' },
+      { ...lbConfig({ id: 'p2', members: [member(2)] }, '10.213.4.101'), loadBalancerId: 'web2' },
     ]);
     const garps = h.fabric.received
       .get('a')!
@@ -200,16 +207,24 @@ describe('load-balancer policy: placement and flows', () => {
     expect(atClient).toHaveLength(1);
     expect(atClient[0]!.ipv4!.src).toBe(VIP);
     expect(atClient[0]!.eth.src).toBe(VMAC);
-    // Forward + reverse flow on each of the two switches for this client.
-    const cookieOf = h.fabric.switches.get(1n)!.flows.find((f) => f.match.ethSrc === c.mac)!.cookie;
-    for (const dp of [1n, 2n])
-      expect(
-        h.fabric.switches
-          .get(dp)!
-          .flows.filter(
-            (f) => f.cookie === cookieOf && (f.match.ethSrc === c.mac || f.match.ethDst === c.mac),
-          ),
-      ).toHaveLength(2);
+    // Forward + reverse flow on each of the two switches for this client, all with the member's cookie.
+    const memberCookie = (f: { cookie: bigint }) => f.cookie & MEMBER_COOKIE_MASK;
+    const cookieOf = memberCookie(h.fabric.switches.get(1n)!.flows.find((f) => f.match.ethSrc === c.mac)!);
+    const clientFlows = (dp: bigint) =>
+      h.fabric.switches
+        .get(dp)!
+        .flows.filter(
+          (f) => memberCookie(f) === cookieOf && (f.match.ethSrc === c.mac || f.match.ethDst === c.mac),
+        );
+    for (const dp of [1n, 2n]) expect(clientFlows(dp)).toHaveLength(2);
+    // The client's traffic is counted once each way: forward where the client enters (switch 1), reverse
+    // where the member answers (switch 2); the flows that only carry it on between them are not counted.
+    const kinds = (dp: bigint) =>
+      clientFlows(dp)
+        .map((f) => `${f.match.ethSrc === c.mac ? 'fwd' : 'rev'}:${cookieKind(f.cookie)}`)
+        .sort();
+    expect(kinds(1n)).toEqual([`fwd:${COOKIE_COUNTED}`, 'rev:0']);
+    expect(kinds(2n)).toEqual(['fwd:0', `rev:${COOKIE_COUNTED | COOKIE_OUT}`]);
   });
 
   it('keeps each client on its member after its flows expire (affinity), and forgets it after the timeout', () => {
@@ -260,7 +275,7 @@ describe('load-balancer policy: placement and flows', () => {
     const { h, clients } = build({ algorithm: 'LEAST_LOAD', clients: 60 });
     for (let i = 1; i <= 6; i++)
       h.exec(
-        policy.sample(h.state, 0, {
+        policy.sample(h.state, {
           vm: `vm-${i}`,
           time: 0,
           state: 'running',
@@ -288,7 +303,7 @@ describe('load-balancer policy: placement and flows', () => {
     const busy = build({ algorithm: 'LEAST_LOAD', clients: 60 });
     for (let i = 1; i <= 6; i++)
       busy.h.exec(
-        policy.sample(busy.h.state, 0, {
+        policy.sample(busy.h.state, {
           vm: `vm-${i}`,
           time: 0,
           state: 'running',
@@ -306,7 +321,7 @@ describe('load-balancer policy: placement and flows', () => {
     const { h, clients } = build({ algorithm: 'ROUND_ROBIN', clients: 12 });
     for (let i = 1; i <= 6; i++)
       h.exec(
-        policy.sample(h.state, 0, { vm: `vm-${i}`, time: 0, metrics: { 'cpu.percent': i === 2 ? 95 : 5 } }),
+        policy.sample(h.state, { vm: `vm-${i}`, time: 0, metrics: { 'cpu.percent': i === 2 ? 95 : 5 } }),
       );
     for (const c of clients) h.connect(c.host, c, VMAC);
     expect(countBy(h.placements().map((p) => p.member)).m2).toBe(2);
@@ -317,7 +332,7 @@ describe('load-balancer policy: placement and flows', () => {
     for (const c of clients) h.connect(c.host, c, VMAC);
     const victim = h.placements().find((p) => p.member === 'm2')!;
     const c = clients.find((x) => formatMac(x.mac) === victim.client)!;
-    h.exec(policy.memberHealth(h.state, h.fabric.now, 'web-pool', 'm2', 'DOWN'));
+    h.exec(policy.memberHealth(h.state, 'web-pool', 'm2', 'DOWN'));
     expect(h.actions.some((a) => a.kind === 'forgetMember' && a.member === 'm2')).toBe(true);
     expect(h.store.get(`web-pool/${victim.client}`)).toBeUndefined();
     const m2 = members[1]!;
@@ -342,7 +357,7 @@ describe('load-balancer policy: placement and flows', () => {
         .slice(-10)
         .some((p) => p.member === 'm2'),
     ).toBe(false);
-    h.exec(policy.memberHealth(h.state, h.fabric.now, 'web-pool', 'm2', 'UP'));
+    h.exec(policy.memberHealth(h.state, 'web-pool', 'm2', 'UP'));
     for (let i = 10; i < 16; i++) h.connect(c.host, { mac: mac(0x900 + i), ip: c.ip }, VMAC, 44000 + i);
     expect(
       h
@@ -355,37 +370,29 @@ describe('load-balancer policy: placement and flows', () => {
   it('a member whose VM stops (monitor) is taken out at once; disabling and deleting remove its flows', () => {
     const { h, clients } = build();
     for (const c of clients) h.connect(c.host, c, VMAC);
-    h.exec(policy.sample(h.state, 1, { vm: 'vm-1', time: 1, state: 'shutoff', metrics: {} }));
-    expect(h.state.vips.get('web')!.clients.size).toBe(5);
-    const cfg = h.state.vips.get('web')!.lb;
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 1, state: 'shutoff', metrics: {} }));
+    expect(h.state.vips.get('web-pool')!.clients.size).toBe(5);
+    const cfg = h.state.vips.get('web-pool')!.pool;
     // Disable m3, delete m4.
-    const members = cfg.pool.members
+    const members = cfg.members
       .filter((m) => m.id !== 'm4')
       .map((m) => (m.id === 'm3' ? { ...m, adminStateUp: false } : m));
-    h.configure([{ ...cfg, pool: { ...cfg.pool, members } }]);
+    h.configure([{ ...cfg, members }]);
     const left = h.state.vips
-      .get('web')!
+      .get('web-pool')!
       .clients.entries()
       .map((e) => e.member.id)
       .sort();
     expect(left).toEqual(['m2', 'm5', 'm6']);
     for (const sw of h.fabric.switches.values())
-      for (const f of sw.flows) expect(f.cookie & 0xffffn).not.toBe(4n);
+      for (const f of sw.flows) expect(f.cookie & 0x3fffn).not.toBe(4n);
   });
 
   it('draining (weight 0): existing clients stay, new clients go elsewhere', () => {
     const { h, clients } = build({ clients: 6 });
     for (const c of clients) h.connect(c.host, c, VMAC);
-    const cfg = h.state.vips.get('web')!.lb;
-    h.configure([
-      {
-        ...cfg,
-        pool: {
-          ...cfg.pool,
-          members: cfg.pool.members.map((m) => (m.id === 'm1' ? { ...m, weight: 0 } : m)),
-        },
-      },
-    ]);
+    const cfg = h.state.vips.get('web-pool')!.pool;
+    h.configure([{ ...cfg, members: cfg.members.map((m) => (m.id === 'm1' ? { ...m, weight: 0 } : m)) }]);
     const holder = h.placements().find((p) => p.member === 'm1')!;
     const c = clients.find((x) => formatMac(x.mac) === holder.client)!;
     h.fabric.advance(31_000);
@@ -405,13 +412,16 @@ describe('load-balancer policy: placement and flows', () => {
     const { h, clients } = build();
     const c = clients[0]!;
     h.connect(c.host, c, VMAC);
-    const t = h.state.vips.get('web')!.clients;
+    const t = h.state.vips.get('web-pool')!.clients;
     expect(t.entry(c.mac)!.flowsLive).toBe(true);
     const acts = policy.flowRemoved(h.state, 5, {
       datapathId: 1n,
       cookie: 0n,
       reason: 0,
       idleTimeout: 30,
+      durationSec: 5,
+      packetCount: 1n,
+      byteCount: 60n,
       match: { ethSrc: c.mac, inPort: c.port },
     });
     expect(acts).toEqual([]);
@@ -437,7 +447,7 @@ describe('load-balancer policy: placement and flows', () => {
     h.fabric.advance(61_000);
     h.tick();
     expect(h.fabric.flowCount()).toBe(4);
-    expect(h.state.vips.get('web')!.clients.size).toBe(0);
+    expect(h.state.vips.get('web-pool')!.clients.size).toBe(0);
     expect(h.store.size).toBe(0);
     expect(h.placements()).toHaveLength(10_000);
   });
@@ -454,7 +464,7 @@ describe('load-balancer policy: placement and flows', () => {
     expect(r.h.placements()).toEqual([]);
     for (const [client, m] of before)
       expect(
-        r.h.state.vips.get('web')!.clients.entry(parseInt(client.replace(/:/g, ''), 16))!.member.id,
+        r.h.state.vips.get('web-pool')!.clients.entry(parseInt(client.replace(/:/g, ''), 16))!.member.id,
       ).toBe(m);
     const m = r.members.find((x) => x.host === before.get(formatMac(clients[0]!.mac)))!;
     expect(tcpTo(r.h, m.host).some((p) => p.ipv4!.src === clients[0]!.ip)).toBe(true);
@@ -547,13 +557,11 @@ describe('load-balancer policy: switch reconnects', () => {
 describe('load-balancer policy: member locations', () => {
   it('a new pool over the same members finds them and their metrics at once', () => {
     const { h, clients } = build({ clients: 6 });
-    h.exec(
-      policy.sample(h.state, 0, { vm: 'vm-1', time: 0, state: 'running', metrics: { 'cpu.percent': 42 } }),
-    );
-    const cfg = h.state.vips.get('web')!.lb;
-    h.configure([{ ...cfg, pool: { ...cfg.pool, id: 'other-pool' } }]);
-    const v = h.state.vips.get('web')!;
-    expect(v.lb.pool.id).toBe('other-pool');
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 0, state: 'running', metrics: { 'cpu.percent': 42 } }));
+    const cfg = h.state.vips.get('web-pool')!.pool;
+    h.configure([{ ...cfg, id: 'other-pool' }]);
+    const v = h.state.vips.get('other-pool')!;
+    expect(v.pool.id).toBe('other-pool');
     expect(v.members.every((m) => m.datapathId !== undefined)).toBe(true);
     // ... and scores them on their VMs' newest metrics at once.
     expect(v.members[0]!.load?.cpuPercent).toBe(42);

@@ -151,7 +151,7 @@ describe('affinity sweep', () => {
     expect(forgotten(policy.tick(h.state, 2000))).toBe(policy.TICK_SWEEP_BUDGET);
     expect(forgotten(policy.tick(h.state, 3000))).toBe(policy.TICK_SWEEP_BUDGET);
     expect(forgotten(policy.tick(h.state, 4000))).toBe(50_000 - 2 * policy.TICK_SWEEP_BUDGET);
-    expect(h.state.vips.get('web')!.clients.size).toBe(0);
-    expect(h.state.vips.get('web')!.members.map((m) => m.clients)).toEqual([0, 0]);
+    expect(h.state.vips.get('web-pool')!.clients.size).toBe(0);
+    expect(h.state.vips.get('web-pool')!.members.map((m) => m.clients)).toEqual([0, 0]);
   });
 });

@@ -1,8 +1,29 @@
-// Octavia's roll-up of operating status: a pool from its members, a load balancer from its pools.
+// Octavia's operating status: a member's from its admin state, weight, health and VM; a pool's rolled up
+// from its members; a load balancer's from its pools.
 
-import type { OperatingStatus } from './schemas/balancer.js';
+import type { Member, OperatingStatus } from './objects.js';
+
+/** What the running load balancer knows of a member (absent: it is not served yet). */
+export interface MemberLiveState {
+  /** The health monitor's verdict. */
+  healthy: boolean;
+  /** False when the monitor says the member's VM is not running. */
+  vmRunning: boolean;
+}
 
 const SERVING = new Set<OperatingStatus>(['ONLINE', 'NO_MONITOR']);
+
+export function memberOperatingStatus(
+  m: Pick<Member, 'admin_state_up' | 'weight' | 'backup'>,
+  monitored: boolean,
+  live: MemberLiveState | undefined,
+): OperatingStatus {
+  if (!m.admin_state_up) return 'OFFLINE';
+  if (m.weight === 0 || m.backup) return 'DRAINING';
+  if (live && !live.vmRunning) return 'ERROR';
+  if (!monitored) return 'NO_MONITOR';
+  return live?.healthy === false ? 'ERROR' : 'ONLINE';
+}
 
 /** OFFLINE when disabled; ONLINE when every member serves (or there are none); ERROR when none does. */
 export function poolOperatingStatus(

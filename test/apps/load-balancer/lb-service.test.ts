@@ -2,13 +2,12 @@
 // app serves, statuses follow the app's state, and the objects survive a restart through the store.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiServer, type ApiServer } from '../../src/api/server.js';
-import { LoadBalancerApp } from '../../src/apps/load-balancer/lb-app.js';
-import type { LoadBalancer as AppLoadBalancer } from '../../src/balancer/objects.js';
-import { SwitchStatsStore } from '../../src/controller/switch-stats.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { OctaviaBalancer } from '../../src/runtime/octavia-balancer.js';
+import { createApiServer, type ApiServer } from '../../../src/api/server.js';
+import { LoadBalancerApp } from '../../../src/apps/load-balancer/lb-app.js';
+import { LoadBalancerService } from '../../../src/apps/load-balancer/lb-service.js';
+import type { ConfigLoadBalancer } from '../../../src/balancer/objects.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
 
 const TOKEN = 't0ken-for-tests';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -17,24 +16,23 @@ const LIMITS = { sampleTtlMs: 60_000, seriesRetentionMs: 3_600_000, seriesMaxPoi
 interface Running {
   server: ApiServer;
   app: LoadBalancerApp;
-  octavia: OctaviaBalancer;
+  service: LoadBalancerService;
 }
 
 const open: Running[] = [];
 afterEach(async () => {
   for (const r of open.splice(0)) {
-    await r.octavia.stop();
+    r.app.stop();
     await r.server.app.close();
   }
 });
 
-async function start(store: MemoryStore, config: AppLoadBalancer[] = []): Promise<Running> {
-  const app = new LoadBalancerApp({ store, loadBalancers: config, log: silentLogger() });
-  await app.restore();
-  const octavia = new OctaviaBalancer(app, store, new SwitchStatsStore(), silentLogger());
-  await octavia.start();
-  const server = await createApiServer({ store, balancer: octavia }, { token: TOKEN, webRoot: false });
-  const r = { server, app, octavia };
+async function start(store: MemoryStore, config: ConfigLoadBalancer[] = []): Promise<Running> {
+  const app = new LoadBalancerApp({ store, log: silentLogger() });
+  const service = new LoadBalancerService(app, store, silentLogger());
+  await service.start(config);
+  const server = await createApiServer({ store, balancer: service }, { token: TOKEN, webRoot: false });
+  const r = { server, app, service };
   open.push(r);
   return r;
 }
@@ -53,7 +51,7 @@ describe('load-balancer API on the real balancer', () => {
     expect(lb.statusCode).toBe(201);
     const lbId = lb.json().loadbalancer.id as string;
     // A load balancer without a pool serves nothing yet.
-    expect(r.app.loadBalancers()).toHaveLength(0);
+    expect(r.app.servedPools()).toHaveLength(0);
 
     const pool = await post(r, '/api/v1/pools', {
       pool: { loadbalancer_id: lbId, protocol: 'TCP', protocol_port: 80, lb_algorithm: 'ROUND_ROBIN' },
@@ -78,15 +76,17 @@ describe('load-balancer API on the real balancer', () => {
     });
     expect(hm.statusCode).toBe(201);
 
-    const served = r.app.loadBalancers();
+    const served = r.app.servedPools();
     expect(served).toHaveLength(1);
+    expect(served[0]!.id).toBe(poolId);
+    expect(served[0]!.loadBalancerId).toBe(lbId);
     expect(served[0]!.vip).toMatchObject({ address: '10.213.4.100', port: 80 });
-    expect(served[0]!.pool.algorithm).toBe('ROUND_ROBIN');
-    expect(served[0]!.pool.members.map((m) => [m.address, m.port, m.weight, m.vm])).toEqual([
+    expect(served[0]!.algorithm).toBe('ROUND_ROBIN');
+    expect(served[0]!.members.map((m) => [m.address, m.port, m.weight, m.vm])).toEqual([
       ['10.213.4.11', 80, 1, 'vm-a'],
       ['10.213.4.12', 80, 2, 'vm-b'],
     ]);
-    expect(served[0]!.pool.healthMonitor).toMatchObject({ type: 'TCP', delaySeconds: 2, rise: 2, fall: 3 });
+    expect(served[0]!.healthMonitor).toMatchObject({ type: 'TCP', delaySeconds: 2, rise: 2, fall: 3 });
 
     // Statuses come from the app's state: the members are up until a probe says otherwise.
     const members = await r.server.app.inject({ url: `/api/v1/pools/${poolId}/members` });
@@ -101,7 +101,7 @@ describe('load-balancer API on the real balancer', () => {
       payload: { member: { weight: 0 } },
     });
     expect(drained.json().member.operating_status).toBe('DRAINING');
-    expect(r.app.loadBalancers()[0]!.pool.members[0]!.weight).toBe(0);
+    expect(r.app.servedPools()[0]!.members[0]!.weight).toBe(0);
 
     // Deleting the pool withdraws the VIP port from the app.
     const del = await r.server.app.inject({
@@ -110,7 +110,7 @@ describe('load-balancer API on the real balancer', () => {
       headers: auth,
     });
     expect(del.statusCode).toBe(204);
-    expect(r.app.loadBalancers()).toHaveLength(0);
+    expect(r.app.servedPools()).toHaveLength(0);
   });
 
   it('refuses what the balancer cannot serve, naming the field, and changes nothing', async () => {
@@ -135,22 +135,24 @@ describe('load-balancer API on the real balancer', () => {
     });
     expect(udp.statusCode).toBe(400);
     expect((await r.server.app.inject({ url: '/api/v1/pools' })).json().pools).toEqual([]);
-    expect(r.app.loadBalancers()).toHaveLength(0);
+    expect(r.app.servedPools()).toHaveLength(0);
   });
 
   it('keeps the objects in the store for the next process, and adopts config-defined ones', async () => {
     const store = new MemoryStore(LIMITS);
-    const config: AppLoadBalancer[] = [
+    const config: ConfigLoadBalancer[] = [
       {
         id: 'lab',
-        adminStateUp: true,
-        vip: { address: '10.213.10.10', port: 80, protocol: 'TCP' },
-        pool: {
-          id: 'lab-pool',
-          algorithm: 'LEAST_LOAD',
-          sessionPersistence: { type: 'SOURCE_MAC', timeoutSeconds: 300 },
-          members: [{ id: 'vm1', address: '10.213.10.11', port: 80, weight: 1, adminStateUp: true }],
-        },
+        vip_address: '10.213.10.10',
+        pools: [
+          {
+            id: 'lab-pool',
+            protocol: 'TCP',
+            protocol_port: 80,
+            lb_algorithm: 'LEAST_LOAD',
+            members: [{ id: 'vm1', address: '10.213.10.11' }],
+          },
+        ],
       },
     ];
     const first = await start(store, config);
@@ -159,13 +161,13 @@ describe('load-balancer API on the real balancer', () => {
       ['lab-pool', 80],
     ]);
     await post(first, '/api/v1/pools/lab-pool/members', { member: { address: '10.213.10.12' } });
-    await first.octavia.stop();
+    first.app.stop();
     await first.server.app.close();
     open.splice(0);
 
     // A new process on the same store serves what the API made, not just the config.
     const second = await start(store, config);
-    expect(second.app.loadBalancers()[0]!.pool.members.map((m) => m.address)).toEqual([
+    expect(second.app.servedPools()[0]!.members.map((m) => m.address)).toEqual([
       '10.213.10.11',
       '10.213.10.12',
     ]);

@@ -1,4 +1,4 @@
-// The thin I/O around health-state.ts: TCP connect and HTTP GET probes with a timeout, and a scheduler
+// The thin I/O around balancer/health-state.ts: TCP connect and HTTP GET probes with a timeout, and a scheduler
 // that probes every member of a pool every `delaySeconds` and reports status changes.
 
 import { request } from 'node:http';
@@ -9,8 +9,8 @@ import {
   recordProbe,
   type HealthState,
   type HealthStatus,
-} from './health-state.js';
-import type { HealthMonitor } from './objects.js';
+} from '../../balancer/health-state.js';
+import type { ServedHealthMonitor as HealthMonitor } from '../../balancer/served-pool.js';
 
 export interface ProbeTarget {
   address: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AffinityStore } from '../../src/balancer/affinity-store.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { StoreUnavailableError, type Store } from '../../src/store/store.js';
+import { AffinityStore } from '../../../src/apps/load-balancer/affinity-store.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { StoreUnavailableError, type Store } from '../../../src/store/store.js';
 
 const LIMITS = { sampleTtlMs: 60_000, seriesRetentionMs: 60_000, seriesMaxPoints: 10 };
 

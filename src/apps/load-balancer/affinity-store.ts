@@ -7,7 +7,7 @@
 // high rate of new clients, one promise and one round trip per batch instead of per client. Any other
 // write first sends the claims gathered so far, so the store sees every write in the order it was made.
 
-import type { AffinityClaim, AffinityEntry, Store } from '../store/store.js';
+import type { AffinityClaim, AffinityEntry, Store } from '../../store/store.js';
 
 export interface AffinityStoreEvents {
   /** The store holds another member for this client (another controller placed it first). */
