@@ -79,6 +79,13 @@ export function vmLabels(s: StoredSample): Labels {
 
 type Family = Gauge<string> | Counter<string>;
 
+/** prom-client's process metrics whose names break the conventions (a gauge ending in _total). */
+const MISNAMED_PROCESS_GAUGES = [
+  'vigil_nodejs_active_handles_total',
+  'vigil_nodejs_active_requests_total',
+  'vigil_nodejs_active_resources_total',
+];
+
 export class VigilMetrics {
   readonly registry = new Registry();
   private readonly families = new Map<string, Family>();
@@ -87,7 +94,11 @@ export class VigilMetrics {
     private readonly deps: MetricsDeps,
     opts: { processMetrics?: boolean } = {},
   ) {
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    if (opts.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+      // Gauges named like counters; each is the sum of its family by type (nodejs_active_handles{type}).
+      for (const name of MISNAMED_PROCESS_GAUGES) this.registry.removeSingleMetric(name);
+    }
   }
 
   private family(kind: 'gauge' | 'counter', name: string, help: string, labels: readonly string[]): Family {
@@ -267,8 +278,9 @@ export class VigilMetrics {
       );
       this.put(
         'counter',
-        'vigil_sflow_counter_samples_total',
-        'sFlow counter samples decoded',
+        // sFlow's own name (counters_sample): a counter's name must not contain the word "counter".
+        'vigil_sflow_counters_samples_total',
+        'sFlow counters samples decoded',
         {},
         col.counterSamples,
       );
