@@ -196,6 +196,40 @@ describe('dashboard in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'load-balancing.png'), fullPage: true });
   });
 
+  it('shows whole load-balancer and pool names or ids, with a tooltip only where one is cut', async () => {
+    const name = 'checkout-frontend-eu-west-1-blue-pool-01';
+    expect(name).toHaveLength(40);
+    const lb = await api('POST', '/loadbalancers', { loadbalancer: { vip_address: '10.213.9.101' } });
+    const lbId = lb.json.loadbalancer!.id!;
+    const pool = (body: Record<string, unknown>) =>
+      api('POST', '/pools', {
+        pool: { loadbalancer_id: lbId, protocol: 'TCP', lb_algorithm: 'LEAST_CPU', ...body },
+      }).then((r) => r.json.pool!.id!);
+    const named = await pool({ name, protocol_port: 8080 });
+    const unnamed = await pool({ protocol_port: 8081 });
+    await page.goto(`${base}/#/balancers`);
+    const heading = (id: string) => page.locator(`[data-pool="${id}"] h3`);
+    await expect.poll(() => heading(named).textContent(), { timeout: 5000 }).toBe(name);
+    expect(await heading(unnamed).textContent()).toBe(unnamed);
+    expect(await page.locator(`[data-lb="${lbId}"] .lb-head h3`).textContent()).toBe(lbId);
+    expect(await heading(named).getAttribute('title')).toBeNull();
+
+    await page.setViewportSize({ width: 320, height: 768 });
+    try {
+      await expect.poll(() => heading(named).getAttribute('title')).toBe(name);
+      const shown = await heading(named).evaluate((el) => ({
+        cut: el.scrollWidth > el.clientWidth,
+        ellipsis: el.ownerDocument.defaultView?.getComputedStyle(el).textOverflow,
+        text: el.textContent,
+      }));
+      expect(shown).toEqual({ cut: true, ellipsis: 'ellipsis', text: name });
+      await page.screenshot({ path: join(SHOTS, 'load-balancing-narrow.png'), fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 768 });
+    }
+    await expect.poll(() => heading(named).getAttribute('title')).toBeNull();
+  });
+
   it('shows switches with ports and flow tables', async () => {
     await page.goto(`${base}/#/switches`);
     await expect
