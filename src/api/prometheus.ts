@@ -91,6 +91,13 @@ const LB_STATS: ReadonlyArray<[keyof Stats, string, 'gauge' | 'counter', string]
   ['packets_out', 'packets_out_total', 'counter', 'packets from the VIP to clients'],
 ];
 
+/** prom-client's process metrics whose names break the conventions (a gauge ending in _total). */
+const MISNAMED_PROCESS_GAUGES = [
+  'vigil_nodejs_active_handles_total',
+  'vigil_nodejs_active_requests_total',
+  'vigil_nodejs_active_resources_total',
+];
+
 export class VigilMetrics {
   readonly registry = new Registry();
   private readonly families = new Map<string, Family>();
@@ -99,7 +106,11 @@ export class VigilMetrics {
     private readonly deps: MetricsDeps,
     opts: { processMetrics?: boolean } = {},
   ) {
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+    if (opts.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'vigil_' });
+      // Gauges named like counters; each is the sum of its family by type (nodejs_active_handles{type}).
+      for (const name of MISNAMED_PROCESS_GAUGES) this.registry.removeSingleMetric(name);
+    }
   }
 
   private family(kind: 'gauge' | 'counter', name: string, help: string, labels: readonly string[]): Family {
@@ -227,8 +238,9 @@ export class VigilMetrics {
       );
       this.put(
         'counter',
-        'vigil_sflow_counter_samples_total',
-        'sFlow counter samples decoded',
+        // sFlow's own name (counters_sample): a counter's name must not contain the word "counter".
+        'vigil_sflow_counters_samples_total',
+        'sFlow counters samples decoded',
         {},
         col.counterSamples,
       );

@@ -1,8 +1,6 @@
 // The operator surfaces in one fastify app: REST API under /api/v1 (OpenAPI at /openapi.json, docs at
 // /docs), the event stream, Prometheus /metrics and the web dashboard.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +14,7 @@ import { authHook, type AuthOptions } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { DEFAULT_EVENT_STREAM, EventHub, parseTypes, type EventStreamOptions } from './event-stream.js';
 import { VigilMetrics } from './prometheus.js';
+import { BUILD_DASHBOARD, DEFAULT_WEB_ROOT, dashboardBuilt } from './web-root.js';
 import { balancerRoutes } from './routes/balancer.js';
 import { switchRoutes } from './routes/switches.js';
 import { trafficRoutes } from './routes/traffic.js';
@@ -44,7 +43,6 @@ export interface ApiOptions extends AuthOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web-dist/', import.meta.url));
 
 const DASHBOARD_CSP =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
@@ -224,7 +222,7 @@ export async function createApiServer(deps: ApiDeps, options: ApiOptions = {}): 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
-  if (webRoot !== false && existsSync(webRoot)) {
+  if (webRoot !== false && dashboardBuilt(webRoot)) {
     await app.register(fastifyStatic, {
       root: webRoot,
       prefix: '/',
@@ -246,9 +244,7 @@ export async function createApiServer(deps: ApiDeps, options: ApiOptions = {}): 
       reply
         .code(503)
         .type('text/plain; charset=utf-8')
-        .send(
-          'The Vigil dashboard is not built. Build it with: npx vite build --config src/web/vite.config.ts\n',
-        ),
+        .send(`The Vigil dashboard is not built: ${BUILD_DASHBOARD}, then reload this page.\n`),
     );
   }
 

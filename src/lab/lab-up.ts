@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_DASHBOARD } from '../api/web-root.js';
 import { ensureGuestImage } from './guest-image.js';
 import { ensureLibvirtd, ensureOpenvswitch, run, waitFor } from './host-services.js';
 import { installPackages, LAB_PACKAGES, missingPackages } from './debian-packages.js';
@@ -339,6 +340,11 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
             throw err;
           });
           state.dashboardUrl = `http://127.0.0.1:${o.apiPort}/`;
+          const page = await fetch(state.dashboardUrl, { signal: AbortSignal.timeout(5000) }).catch(
+            () => undefined,
+          );
+          await page?.body?.cancel();
+          if (page?.status === 503) p.note(`the dashboard is not built: ${BUILD_DASHBOARD}`);
           // Open vSwitch retries a refused controller connection with a growing delay (up to 8 s):
           // ask the bridges to reconnect now, and go on only when Vigil sees both of them.
           for (const b of plan.bridges) {

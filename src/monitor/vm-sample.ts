@@ -15,13 +15,17 @@
 
 import type { DomainState } from './domain-stats.js';
 import type { DomainInventory, NovaInstance } from './domain-inventory.js';
-import type { DiskMetrics, MemoryMetrics, NicMetrics, VmMetrics } from './rates.js';
+import type { DiskMetrics, MemoryMetrics, VmMetrics } from './rates.js';
+import { sampleNics } from './sample-nics.js';
 
+/** One vNIC: from the domain XML when it lists it, with rates when libvirt reports its statistics. */
 export interface VmSampleNic {
   mac?: string;
-  /** Host-side device = OVS port name (vnet0, tapXXXX). */
-  portName: string;
+  /** Host-side device = OVS port name (vnet0, tapXXXX); absent when the domain XML names none. */
+  portName?: string;
   bridge?: string;
+  /** libvirt network the vNIC's source names. */
+  network?: string;
   openvswitch?: boolean;
   interfaceId?: string;
   rxBytesPerSec?: number;
@@ -71,30 +75,6 @@ export interface BuildSampleInput {
 
 export function buildVmSample(input: BuildSampleInput): VmSample {
   const { metrics: vm, inventory } = input;
-  const vnics = inventory?.vnics;
-  const nics: VmSampleNic[] = vm.nics.map((n: NicMetrics) => {
-    const inv = vnics?.find((v) => v.portName === n.name);
-    const out: VmSampleNic = { portName: n.name };
-    if (inv) {
-      out.mac = inv.mac;
-      if (inv.bridge) out.bridge = inv.bridge;
-      out.openvswitch = inv.openvswitch;
-      if (inv.interfaceId) out.interfaceId = inv.interfaceId;
-    }
-    for (const k of [
-      'rxBytesPerSec',
-      'txBytesPerSec',
-      'rxPacketsPerSec',
-      'txPacketsPerSec',
-      'rxErrorsPerSec',
-      'txErrorsPerSec',
-      'rxDropsPerSec',
-      'txDropsPerSec',
-    ] as const) {
-      if (n[k] !== undefined) out[k] = n[k];
-    }
-    return out;
-  });
   const sample: VmSample = {
     uuid: input.uuid,
     name: input.name,
@@ -105,7 +85,7 @@ export function buildVmSample(input: BuildSampleInput): VmSample {
     metrics: vm.metrics,
     counterReset: vm.counterReset,
     memory: vm.memory,
-    nics,
+    nics: sampleNics(vm.nics, inventory?.vnics),
     disks: vm.disks,
   };
   if (vm.intervalSeconds !== undefined) sample.intervalSeconds = vm.intervalSeconds;

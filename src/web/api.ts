@@ -11,7 +11,7 @@ export interface Vm {
   metrics: Record<string, number>;
   vcpus?: number;
   nics?: Array<{
-    portName: string;
+    portName?: string;
     mac?: string;
     bridge?: string;
     rxBytesPerSec?: number;

@@ -1,7 +1,29 @@
 // Small pieces shared by the pages.
 
 import { h, type ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { OperatingStatus } from './api.js';
+
+/**
+ * A name on one line, whole in the page's text: cut with an ellipsis where it does not fit, and then
+ * (only then) with a tooltip holding all of it.
+ */
+export function OneLine({ tag, text }: { tag: 'h3' | 'span'; text: string }) {
+  const ref = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const fit = (): void => {
+      if (el.scrollWidth > el.clientWidth) el.title = text;
+      else el.removeAttribute('title');
+    };
+    fit();
+    const resized = new ResizeObserver(fit);
+    resized.observe(el);
+    return () => resized.disconnect();
+  }, [text]);
+  return h(tag, { ref, class: 'one-line' }, text);
+}
 
 export function Bar({ value, max }: { value: number; max: number }) {
   const pct = Math.max(0, Math.min(100, (value / max) * 100));

@@ -640,7 +640,7 @@ describe('security', () => {
     h = await harness({ webRoot: '/nonexistent/web-dist' });
     const r = await h.app.inject({ method: 'GET', url: '/' });
     expect(r.statusCode).toBe(503);
-    expect(r.body).toContain('vite build --config src/web/vite.config.ts');
+    expect(r.body).toContain('not built: run scripts/setup (or npm run build:web)');
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, type Harness } from './support/harness.js';
 import { parsePrometheusText, type PromFamily } from './support/prometheus-text.js';
@@ -5,6 +6,25 @@ import { demoVms } from './support/vm-feed.js';
 import { deviceMetric } from '../../src/api/prometheus.js';
 
 const [WEB1, WEB2, DB1] = demoVms();
+
+/** `promtool check metrics` (Debian's prometheus package) on `text`: its exit code and every line it wrote. */
+function promtoolCheck(text: string): Promise<{ code: number | null; lines: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'ENOENT'
+          ? new Error('promtool is missing: install Debian’s prometheus package (scripts/setup does)')
+          : err,
+      ),
+    );
+    child.once('close', (code) => resolve({ code, lines: out.split('\n').filter((l) => l !== '') }));
+    child.stdin.end(text);
+  });
+}
 
 function one(fams: Map<string, PromFamily>, name: string, labels: Record<string, string>): number {
   const f = fams.get(name);
@@ -123,6 +143,19 @@ describe('/metrics', () => {
     ).toBe(3.5);
     expect(one(fams, 'vigil_libvirt_connected', { host: 'qemu+tcp://compute-1/system' })).toBe(1);
     expect(fams.get('vigil_process_cpu_seconds_total')?.type).toBe('counter');
+  });
+
+  it('passes `promtool check metrics` without a warning, scraped over HTTP with every part populated', async () => {
+    const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${address}/metrics`);
+    expect(res.status).toBe(200);
+    const scraped = await res.text();
+    for (const part of ['vm', 'pool', 'member', 'openflow', 'sflow', 'libvirt', 'api', 'process', 'nodejs']) {
+      expect(scraped, `no vigil_${part}_* sample`).toMatch(new RegExp(`^vigil_${part}_[a-z_]+[{ ]`, 'm'));
+    }
+    const check = await promtoolCheck(scraped);
+    expect(check.lines).toEqual([]);
+    expect(check.code).toBe(0);
   });
 
   it('follows the state: changed counters show their new value, a deleted pool disappears', async () => {

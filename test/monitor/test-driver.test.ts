@@ -18,11 +18,19 @@ function mac(i: number): string {
   return `52:54:00:d3:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 }
 
+/** What Nova writes into the first domain's XML. */
+const NOVA_METADATA =
+  `<metadata><nova:instance xmlns:nova="http://openstack.org/xmlns/libvirt/nova/1.1">` +
+  `<nova:name>web-1</nova:name><nova:flavor name="m1.tiny"><nova:vcpus>1</nova:vcpus></nova:flavor>` +
+  `<nova:owner><nova:user uuid="0b5e5a3c">alice</nova:user><nova:project uuid="7d1c2b4a">shop</nova:project>` +
+  `</nova:owner></nova:instance></metadata>`;
+
 function domainsFile(count: number): string {
   const doms = Array.from({ length: count }, (_, i) => {
     const hex = i.toString(16).padStart(12, '0');
     return (
       `<domain type='test'><name>vmon-t${i}</name><uuid>766d6f6e-7465-4000-8000-${hex}</uuid>` +
+      (i === 0 ? NOVA_METADATA : '') +
       `<memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os><devices>` +
       `<interface type='bridge'><mac address='${mac(i)}'/><source bridge='vmon0'/><target dev='vmon-t${i}'/></interface>` +
       `</devices></domain>`
@@ -87,7 +95,7 @@ describe('the monitor on libvirtd’s test driver', () => {
     }
   });
 
-  it('`vigil monitor --once --json` prints every VM’s sample after two polls one interval apart', async () => {
+  it('`vigil monitor --once --json` prints every VM’s sample after two polls one interval apart, with its inventory', async () => {
     const out: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       out.push(String(chunk));
@@ -119,9 +127,23 @@ describe('the monitor on libvirtd’s test driver', () => {
     for (const s of samples) {
       expect(s.host).toBe(uri);
       expect(s.intervalSeconds).toBeGreaterThanOrEqual(0.29);
-      expect(s.nics.length === 0 || s.nics[0]!.portName !== undefined).toBe(true);
     }
     expect(new Set(samples.map((s) => s.uuid)).size).toBe(COUNT);
+    // The test driver reports no interface statistics: each vNIC comes from the domain XML alone.
+    const { stdout } = await run('virsh', ['-c', uri, 'domstats', '--raw', '--interface', 'vmon-t0']);
+    expect([...parseVirshDomstats(stdout)[0]!.params.keys()].filter((k) => k.startsWith('net.'))).toEqual([]);
+    for (let i = 0; i < COUNT; i++) {
+      const s = samples.find((x) => x.name === `vmon-t${i}`);
+      expect(s?.nics, `vmon-t${i}`).toEqual([
+        { portName: `vmon-t${i}`, mac: mac(i), bridge: 'vmon0', openvswitch: false },
+      ]);
+    }
+    expect(samples.find((x) => x.name === 'vmon-t0')!.nova).toMatchObject({
+      name: 'web-1',
+      flavor: { name: 'm1.tiny', vcpus: 1 },
+      project: { uuid: '7d1c2b4a', name: 'shop' },
+      user: { uuid: '0b5e5a3c', name: 'alice' },
+    });
   });
 
   it('`vigil monitor` refuses to start without a host, and --json without --once', async () => {

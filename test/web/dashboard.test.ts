@@ -1,17 +1,17 @@
 // The dashboard in real Chromium against a running Vigil API whose store is fed live samples.
 
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { auth, harness, type Harness } from '../api/support/harness.js';
 import { demoVms } from '../api/support/vm-feed.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
 const VMS = demoVms();
 
@@ -46,9 +46,6 @@ async function api(
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
-  }
   webRoot = mkdtempSync(join(tmpdir(), 'vigil-web-'));
   await build({
     configFile: fileURLToPath(new URL('../../src/web/vite.config.ts', import.meta.url)),
@@ -62,18 +59,7 @@ beforeAll(async () => {
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
@@ -201,6 +187,40 @@ describe('dashboard in Chromium', () => {
       .poll(() => page.locator(`[data-pool="${poolId}"] .dist-bar > span`).count())
       .toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'load-balancing.png'), fullPage: true });
+  });
+
+  it('shows whole load-balancer and pool names or ids, with a tooltip only where one is cut', async () => {
+    const name = 'checkout-frontend-eu-west-1-blue-pool-01';
+    expect(name).toHaveLength(40);
+    const lb = await api('POST', '/loadbalancers', { loadbalancer: { vip_address: '10.213.9.101' } });
+    const lbId = lb.json.loadbalancer!.id!;
+    const pool = (body: Record<string, unknown>) =>
+      api('POST', '/pools', {
+        pool: { loadbalancer_id: lbId, protocol: 'TCP', lb_algorithm: 'ROUND_ROBIN', ...body },
+      }).then((r) => r.json.pool!.id!);
+    const named = await pool({ name, protocol_port: 8080 });
+    const unnamed = await pool({ protocol_port: 8081 });
+    await page.goto(`${base}/#/balancers`);
+    const heading = (id: string) => page.locator(`[data-pool="${id}"] h3`);
+    await expect.poll(() => heading(named).textContent(), { timeout: 5000 }).toBe(name);
+    expect(await heading(unnamed).textContent()).toBe(unnamed);
+    expect(await page.locator(`[data-lb="${lbId}"] .lb-head h3`).textContent()).toBe(lbId);
+    expect(await heading(named).getAttribute('title')).toBeNull();
+
+    await page.setViewportSize({ width: 320, height: 768 });
+    try {
+      await expect.poll(() => heading(named).getAttribute('title')).toBe(name);
+      const shown = await heading(named).evaluate((el) => ({
+        cut: el.scrollWidth > el.clientWidth,
+        ellipsis: el.ownerDocument.defaultView?.getComputedStyle(el).textOverflow,
+        text: el.textContent,
+      }));
+      expect(shown).toEqual({ cut: true, ellipsis: 'ellipsis', text: name });
+      await page.screenshot({ path: join(SHOTS, 'load-balancing-narrow.png'), fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 768 });
+    }
+    await expect.poll(() => heading(named).getAttribute('title')).toBeNull();
   });
 
   it('shows switches with ports and flow tables', async () => {

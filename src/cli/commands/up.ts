@@ -2,6 +2,7 @@
 // dashboard — with the embedded store unless --redis names a shared one.
 
 import type { Command } from 'commander';
+import { BUILD_DASHBOARD, dashboardBuilt } from '../../api/web-root.js';
 import { formatEndpoint } from '../../config/endpoint.js';
 import { vigilVersion } from '../../version.js';
 import { VigilRuntime } from '../../runtime/vigil-runtime.js';
@@ -60,6 +61,7 @@ async function runUp(flags: UpFlags, cmd: Command): Promise<void> {
     'Vigil is up',
   );
   process.stdout.write(`dashboard: http://${formatEndpoint(api)}/\n`);
+  if (!dashboardBuilt()) process.stdout.write(`the dashboard is not built: ${BUILD_DASHBOARD}\n`);
   log.info({ signal: await untilStopSignal() }, 'Vigil stopping');
   await rt.stop();
   log.info('Vigil stopped');

@@ -16,7 +16,7 @@ import { PALETTE } from '../chart.js';
 import { bytes, clock, count } from '../format.js';
 import { onEvent, vms } from '../live.js';
 import { href } from '../router.js';
-import { Empty, Problem, Status } from '../widgets.js';
+import { Empty, OneLine, Problem, Status } from '../widgets.js';
 
 interface PoolView {
   pool: Pool;
@@ -111,7 +111,7 @@ function PoolCard({ view }: { view: PoolView }) {
     h(
       'header',
       null,
-      h('h3', null, pool.name || pool.id.slice(0, 8)),
+      h(OneLine, { tag: 'h3', text: pool.name || pool.id }),
       h(Status, { status: pool.operating_status }),
       h(
         'span',
@@ -283,7 +283,7 @@ export function Balancers() {
         h(
           'header',
           { class: 'lb-head' },
-          h('h3', null, lb.name || lb.id.slice(0, 8)),
+          h(OneLine, { tag: 'h3', text: lb.name || lb.id }),
           h('code', { class: 'vip' }, `VIP ${lb.vip_address}`),
           h(Status, { status: lb.operating_status }),
         ),

@@ -199,8 +199,8 @@ export function VmPage({ uuid }: { uuid: string }) {
             (vm.nics ?? []).map((n) =>
               h(
                 'tr',
-                { key: n.portName },
-                h('td', null, n.portName),
+                { key: n.portName ?? n.mac },
+                h('td', null, n.portName ?? '–'),
                 h('td', null, h('code', null, n.mac ?? '–')),
                 h('td', null, n.bridge ?? '–'),
                 h('td', { class: 'num' }, rate(n.rxBytesPerSec)),
