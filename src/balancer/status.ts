@@ -2,13 +2,14 @@
 // from its members; a load balancer's from its pools.
 
 import type { Member, OperatingStatus } from './objects.js';
+import type { VmServing } from './vm-serving.js';
 
 /** What the running load balancer knows of a member (absent: it is not served yet). */
 export interface MemberLiveState {
   /** The health monitor's verdict. */
   healthy: boolean;
-  /** False when the monitor says the member's VM is not running. */
-  vmRunning: boolean;
+  /** What its VM can do (vm-serving.ts). */
+  vm: VmServing;
 }
 
 const SERVING = new Set<OperatingStatus>(['ONLINE', 'NO_MONITOR']);
@@ -19,8 +20,9 @@ export function memberOperatingStatus(
   live: MemberLiveState | undefined,
 ): OperatingStatus {
   if (!m.admin_state_up) return 'OFFLINE';
-  if (m.weight === 0 || m.backup) return 'DRAINING';
-  if (live && !live.vmRunning) return 'ERROR';
+  if (live?.vm === 'gone') return 'ERROR';
+  // Paused or moving: it keeps its clients and takes no new ones, as a member being drained does.
+  if (m.weight === 0 || m.backup || live?.vm === 'suspended') return 'DRAINING';
   if (!monitored) return 'NO_MONITOR';
   return live?.healthy === false ? 'ERROR' : 'ONLINE';
 }

@@ -171,6 +171,17 @@ export const LifecycleEventType = {
   CRASHED: 8,
 } as const;
 
+/**
+ * The lifecycle events' details that a live migration produces (virDomainEvent*DetailType): on the source
+ * SUSPENDED/MIGRATED then STOPPED/MIGRATED; on the target STARTED/MIGRATED then RESUMED/MIGRATED.
+ */
+export const LifecycleDetail = {
+  STARTED_MIGRATED: 1,
+  SUSPENDED_MIGRATED: 1,
+  RESUMED_MIGRATED: 1,
+  STOPPED_MIGRATED: 3,
+} as const;
+
 const LIFECYCLE_NAMES = [
   'defined',
   'undefined',

@@ -7,6 +7,7 @@ import { LibvirtClient, type LibvirtClientOptions } from '../libvirt/client.js';
 import {
   DomainStatsFlag,
   DomainStatsGroup,
+  LifecycleDetail,
   LifecycleEventType,
   ListDomainsFlag,
 } from '../libvirt/constants.js';
@@ -50,7 +51,10 @@ export interface VmRef {
 }
 
 export interface VmRemoved extends VmRef {
-  /** Lifecycle event name (stopped, undefined, crashed) or "gone" when a poll no longer lists it. */
+  /**
+   * Lifecycle event name (stopped, undefined, crashed), "migrated" when it stopped here because it moved
+   * to another host, or "gone" when a poll no longer lists it.
+   */
   reason: string;
 }
 
@@ -490,7 +494,14 @@ export class HostMonitor {
             'domain gone: removed from the inventory',
           );
         }
-        this.removeDomain(uuid, name, e.name);
+        // Migrated away: it runs on another host now (whose monitor reports it), it is not gone.
+        this.removeDomain(
+          uuid,
+          name,
+          e.event === LifecycleEventType.STOPPED && e.detail === LifecycleDetail.STOPPED_MIGRATED
+            ? 'migrated'
+            : e.name,
+        );
         return;
       default:
         this.log.debug(

@@ -3,6 +3,8 @@ import { PacketError } from './packet-error.js';
 
 export const ETH_TYPE_IPV4 = 0x0800;
 export const ETH_TYPE_ARP = 0x0806;
+/** RFC 903; what a hypervisor sends to announce a VM's MAC after a live migration. */
+export const ETH_TYPE_RARP = 0x8035;
 export const ETH_TYPE_VLAN = 0x8100;
 export const ETH_TYPE_QINQ = 0x88a8;
 export const ETH_TYPE_IPV6 = 0x86dd;

@@ -3,6 +3,7 @@ import {
   ETH_TYPE_ARP,
   ETH_TYPE_IPV4,
   ETH_TYPE_LLDP,
+  ETH_TYPE_RARP,
   decodeEthernet,
   type EthernetHeader,
 } from './ethernet.js';
@@ -21,6 +22,8 @@ import { decodeUdp, type UdpHeader } from './udp.js';
 export interface DecodedPacket {
   eth: EthernetHeader;
   arp?: ArpPacket;
+  /** RARP (RFC 903) has ARP's format; op 3 is a request, as in a migrated VM's announcement. */
+  rarp?: ArpPacket;
   ipv4?: Ipv4Header;
   tcp?: TcpHeader;
   udp?: UdpHeader;
@@ -40,6 +43,12 @@ export function decodePacket(frame: Uint8Array, end = frame.length): DecodedPack
       const arp = decodeArp(frame, p, end);
       if (arp instanceof PacketError) out.error = arp;
       else out.arp = arp;
+      break;
+    }
+    case ETH_TYPE_RARP: {
+      const rarp = decodeArp(frame, p, end);
+      if (rarp instanceof PacketError) out.error = rarp;
+      else out.rarp = rarp;
       break;
     }
     case ETH_TYPE_LLDP: {

@@ -154,7 +154,7 @@ export class VigilRuntime {
         client: { callTimeoutMs: Math.round(m.callTimeoutSeconds * 1000) },
         onSample: (sample) => this.onSample(sample),
         onRemove: (vm) => {
-          this.balancer.vmGone(vm.uuid);
+          this.balancer.vmLeft(vm.uuid, vm.reason);
           this.refreshDirectory(true);
           this.publishEvent({ type: 'vm_removed', ...vm });
         },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainStatsFlag, LifecycleEventType } from '../../src/libvirt/constants.js';
+import { DomainStatsFlag, LifecycleDetail, LifecycleEventType } from '../../src/libvirt/constants.js';
 import { HostMonitor, type MonitorLogger, type VmRemoved } from '../../src/monitor/host-monitor.js';
 import { VmMonitor } from '../../src/monitor/vm-monitor.js';
 import type { VmSample } from '../../src/monitor/vm-sample.js';
@@ -162,6 +162,19 @@ describe('HostMonitor against a scripted libvirt host', () => {
     expect(Date.now() - t).toBeLessThan(1000);
     const polled = await m.poll();
     expect(polled.map((s) => s.name).sort()).toEqual(['web-b', 'web-c']);
+  });
+
+  it('says a VM that stopped because it migrated away moved, not that it stopped', async () => {
+    const { m, removed } = monitor();
+    await m.connect();
+    host.lifecycle(A.uuid, LifecycleEventType.SUSPENDED, LifecycleDetail.SUSPENDED_MIGRATED);
+    host.domains.delete(A.uuid);
+    host.lifecycle(A.uuid, LifecycleEventType.STOPPED, LifecycleDetail.STOPPED_MIGRATED);
+    await until('removal', () => removed.length > 0);
+    // Paused for the migration first: still in this host's inventory until it left.
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatchObject({ uuid: A.uuid, reason: 'migrated', host: 'compute-1.lab' });
+    expect(m.inventory().map((i) => i.name)).toEqual(['web-b']);
   });
 
   it('drops a VM a poll no longer lists, and learns one it was not told about', async () => {

@@ -22,6 +22,9 @@ export type LbNotice =
   | { type: 'member-down'; pool: string; member: string; reason: string; clients: number }
   | { type: 'member-up'; pool: string; member: string }
   | { type: 'member-located'; pool: string; member: string; mac: string; datapathId: string; port: number }
+  | { type: 'member-detached'; pool: string; member: string; reason: string }
+  | { type: 'member-suspended'; pool: string; member: string; reason: string }
+  | { type: 'member-resumed'; pool: string; member: string }
   | { type: 'vip-up'; loadBalancer: string; pool: string; address: string; mac: string }
   | { type: 'vip-down'; loadBalancer: string; pool: string; address: string }
   | { type: 'client-dropped'; pool: string; client: string; reason: string };

@@ -28,10 +28,12 @@ import type {
   FlowStatsEvent,
   PacketInEvent,
   PacketInVerdict,
+  PortStatusEvent,
   SwitchLink,
   SwitchMessage,
 } from '../../controller/app-api.js';
 import { silentLogger } from '../../log/logger.js';
+import { OFPPC, OFPPR, OFPPS } from '../../openflow/model.js';
 import { Channels, type StoredSample, type Store, type Subscription } from '../../store/store.js';
 import * as policy from './lb-policy.js';
 import type { LbAction } from './lb-policy.js';
@@ -189,7 +191,7 @@ export class LoadBalancerApp implements ControllerApp {
   /** What the pool's members are doing, for the service's statuses; undefined when not served. */
   memberState(poolId: string, memberId: string): MemberLiveState | undefined {
     const m = this.state.vips.get(poolId)?.memberById.get(memberId);
-    return m && { healthy: m.health === 'UP', vmRunning: m.vmRunning };
+    return m && { healthy: m.health === 'UP', vm: m.vm };
   }
 
   /** The pool's statistics as counted here; undefined when the pool is not served. */
@@ -215,19 +217,21 @@ export class LoadBalancerApp implements ControllerApp {
   }
 
   /**
-   * The monitor saw a VM leave (destroyed, shut off, undefined): its members stop taking clients and
-   * their clients are placed again at once, without waiting for a sample that will never come.
+   * The monitor saw a VM leave its host: destroyed, shut off, undefined — its members stop taking clients
+   * and their clients are placed again at once, without waiting for a sample that will never come — or
+   * `migrated`: its members keep their clients and take no new ones until it runs on its new host.
    */
-  vmGone(uuid: string): void {
-    const last = this.state.vmLoads.get(uuid)?.load.sampleTime ?? 0;
-    this.run(
-      policy.sample(this.state, {
-        vm: uuid,
-        time: Math.max(this.clock(), last + 1),
-        state: 'shutoff',
-        metrics: {},
-      }),
-    );
+  vmLeft(uuid: string, reason: string, time = this.clock()): void {
+    this.run(policy.vmLeft(this.state, this.clock(), uuid, reason, time));
+  }
+
+  onPortStatus(ev: PortStatusEvent): void {
+    const p = ev.msg.port;
+    const down =
+      ev.msg.reason === OFPPR.DELETE ||
+      (p.state & OFPPS.LINK_DOWN) !== 0 ||
+      (p.config & OFPPC.PORT_DOWN) !== 0;
+    this.run(policy.portStatus(this.state, this.clock(), ev.datapathId, p.portNo, !down));
   }
 
   private onSample(s: StoredSample): void {

@@ -26,7 +26,8 @@ import { knownClientPacket, sweepClients } from './clients.js';
 import type { LbAction, LbPacketIn, PacketInResult } from './lb-actions.js';
 import type { LbState } from './lb-state.js';
 import { clientPacket } from './placement.js';
-import { arpIn, probeMember } from './vip-arp.js';
+import { expireMoves, learnMember, probeMember } from './members.js';
+import { arpIn } from './vip-arp.js';
 
 export {
   affinityClaimed,
@@ -36,8 +37,16 @@ export {
   type LbFlowRemoved,
 } from './clients.js';
 export { applyPools, removeAll, switchDown, switchUp } from './pools.js';
-export { PROBE_INTERVAL_MS, TRAP_PRIORITY_OFFSET } from './vip-arp.js';
-export { memberHealth, sample, type LbSample } from './members.js';
+export { TRAP_PRIORITY_OFFSET } from './vip-arp.js';
+export {
+  memberHealth,
+  MOVE_TIMEOUT_MS,
+  portStatus,
+  PROBE_INTERVAL_MS,
+  sample,
+  vmLeft,
+  type LbSample,
+} from './members.js';
 export type { LbAction, LbNotice, LbPacketIn, PacketInResult } from './lb-actions.js';
 
 const CONTINUE: PacketInResult = Object.freeze({
@@ -69,6 +78,13 @@ export function packetIn(state: LbState, now: number, ev: LbPacketIn): PacketInR
   const p = ev.packet;
   if (p instanceof PacketError) return CONTINUE;
   if (p.arp !== undefined) return arpIn(state, now, ev, p, p.arp);
+  if (p.rarp !== undefined) {
+    // A hypervisor announcing a VM it has just moved here: a member may have come to this port.
+    const out: LbAction[] = [];
+    if (!state.paths.isLinkPort(ev.datapathId, ev.inPort))
+      learnMember(state, now, undefined, p.rarp.sha, ev, out);
+    return out.length > 0 ? { verdict: 'continue', actions: out } : CONTINUE;
+  }
   const ip = p.ipv4;
   if (ip === undefined) return CONTINUE;
   // For a VIP but not a TCP segment (or a later fragment): nobody else wants it.
@@ -93,6 +109,7 @@ export function tick(
   opts: { probeUnlocated: boolean } = { probeUnlocated: true },
 ): LbAction[] {
   const out: LbAction[] = [];
+  expireMoves(state, now, out);
   for (const v of state.vips.values()) {
     sweepClients(v, now, out);
     if (opts.probeUnlocated && v.pool.adminStateUp) {

@@ -6,6 +6,7 @@ import { createAlgorithm } from '../../balancer/algorithm-registry.js';
 import { fnv1a } from '../../balancer/hash.js';
 import type { HealthStatus } from '../../balancer/health-state.js';
 import type { ServedMember, ServedPool } from '../../balancer/served-pool.js';
+import type { VmServing } from '../../balancer/vm-serving.js';
 import type { Candidate, MemberLoad, PlacementAlgorithm } from '../../balancer/placement-algorithm.js';
 import { PlacementLog } from '../../balancer/placement-log.js';
 import type { BalancerSettings } from '../../balancer/settings.js';
@@ -63,8 +64,10 @@ export interface MemberRuntime {
   datapathId: bigint | undefined;
   ofport: number | undefined;
   health: HealthStatus;
-  /** False when the monitor says the member's VM is not running. */
-  vmRunning: boolean;
+  /** What the member's VM can do, from its monitor (see balancer/vm-serving.ts). */
+  vm: VmServing;
+  /** When the VM left its host by live migration (ms), while it has not been seen running since. */
+  movedAt: number;
   clients: number;
   /** Of those, clients whose flows are installed now (live connections). */
   connections: number;
@@ -124,7 +127,7 @@ export class LbState {
   /** Where each member address was last seen (its ARP), shared by every pool that uses the address. */
   readonly hostLocations = new Map<number, { mac: number; datapathId: bigint; ofport: number }>();
   /** The newest metrics and run state of each member VM. */
-  readonly vmLoads = new Map<string, { load: MemberLoad; running: boolean }>();
+  readonly vmLoads = new Map<string, { load: MemberLoad; vm: VmServing }>();
   readonly traffic = new ClientTraffic();
   /** Whose each counted client flow is, from its cookie. */
   readonly flowOwner: CountedFlowOwner = countedFlowOwner(this);
@@ -180,7 +183,8 @@ export function newMember(
     datapathId: undefined,
     ofport: undefined,
     health: 'UP',
-    vmRunning: true,
+    vm: 'running',
+    movedAt: -Infinity,
     clients: 0,
     connections: 0,
     traffic,
@@ -256,12 +260,18 @@ export function addMember(
 
 /** May this member get new clients? */
 export function acceptsNew(m: MemberRuntime): boolean {
-  return keepsClients(m) && m.config.weight > 0 && m.mac !== undefined && m.datapathId !== undefined;
+  return (
+    keepsClients(m) &&
+    m.vm === 'running' &&
+    m.config.weight > 0 &&
+    m.mac !== undefined &&
+    m.datapathId !== undefined
+  );
 }
 
-/** May this member keep the clients it has (true while draining)? */
+/** May this member keep the clients it has (true while draining, and while its VM is paused or moving)? */
 export function keepsClients(m: MemberRuntime): boolean {
-  return m.config.adminStateUp && m.health === 'UP' && m.vmRunning;
+  return m.config.adminStateUp && m.health === 'UP' && m.vm !== 'gone';
 }
 
 /** The eligible members' candidates, with current client and pending counts. */

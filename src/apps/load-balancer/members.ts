@@ -1,40 +1,45 @@
-// The members of the served pools: where each is attached (learned from its ARP), whether it may take and
-// keep clients (its health monitor's verdict, its VM's state), and the load its VM's samples show.
+// The members of the served pools: where each is attached (learned from its ARP or RARP, asked for by ARP,
+// lost when its port goes), whether it may take and keep clients (its health monitor's verdict, its VM's
+// state — running, paused or moving, gone), and the load its VM's samples show.
 
 import type { HealthStatus } from '../../balancer/health-state.js';
-import { formatMac } from '../../net/mac-address.js';
+import { vmServing, type VmServing } from '../../balancer/vm-serving.js';
+import { ARP_OP_REQUEST, buildArpFrame } from '../../net/arp.js';
+import { formatMac, MAC_BROADCAST } from '../../net/mac-address.js';
+import { output, packetOut } from '../../openflow/builders.js';
+import { OFPP } from '../../openflow/model.js';
 import { deleteMemberFlows } from './client-flows.js';
 import { flowsGone } from './clients.js';
-import type { LbAction, LbPacketIn } from './lb-actions.js';
+import { send, type LbAction, type LbPacketIn } from './lb-actions.js';
 import { countPending, keepsClients, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
 
-/** A host at `ip` with `mac` spoke on (datapath, port): every member at that address is there. */
+/**
+ * A host with `mac` spoke on (datapath, port): every member it is — by its address `ip` (ARP), or by its
+ * MAC alone (`ip` undefined: a RARP announcement, as a hypervisor sends for a VM it has just moved) — is
+ * attached there. A member found somewhere new has moved: its clients' flows lead to the old place and
+ * go; the clients keep their member, and their next packets are sent along the new path.
+ */
 export function learnMember(
   state: LbState,
   now: number,
-  ip: number,
+  ip: number | undefined,
   mac: number,
   ev: Pick<LbPacketIn, 'datapathId' | 'inPort'>,
   out: LbAction[],
 ): void {
-  let known = false;
+  let known: number | undefined;
   for (const v of state.vips.values()) {
     for (const m of v.members) {
-      if (m.ip !== ip) continue;
-      known = true;
+      if (ip === undefined ? m.mac !== mac : m.ip !== ip) continue;
+      known = m.ip;
       if (m.config.mac !== undefined && m.mac !== mac) continue;
       if (m.mac === mac && m.datapathId === ev.datapathId && m.ofport === ev.inPort) continue;
       const moved = m.datapathId !== undefined;
+      if (moved) detach(state, v, m, now, out);
       m.mac = mac;
       m.datapathId = ev.datapathId;
       m.ofport = ev.inPort;
       v.candidates = undefined;
-      if (moved) {
-        // Its clients' paths lead to the old place: delete them; the clients keep their member.
-        deleteMemberFlows(state, v, m, out);
-        const t = v.clients;
-        for (let c = 0; c < t.end; c++) if (t.member[c] === m) flowsGone(v, c, now);
-      }
       out.push({
         kind: 'event',
         event: {
@@ -49,7 +54,90 @@ export function learnMember(
     }
   }
   // Remembered by address: a pool created later with the same members finds them at once.
-  if (known) state.hostLocations.set(ip, { mac, datapathId: ev.datapathId, ofport: ev.inPort });
+  if (known !== undefined)
+    state.hostLocations.set(known, { mac, datapathId: ev.datapathId, ofport: ev.inPort });
+}
+
+/**
+ * The member is no longer where it was (its port went away or down, or it spoke from elsewhere): its
+ * clients' flows are deleted, the clients keep their member and wait until it is found again.
+ */
+function detach(state: LbState, v: VipRuntime, m: MemberRuntime, now: number, out: LbAction[]): void {
+  deleteMemberFlows(state, v, m, out);
+  const t = v.clients;
+  for (let c = 0; c < t.end; c++) if (t.member[c] === m) flowsGone(v, c, now);
+  m.datapathId = undefined;
+  m.ofport = undefined;
+  m.probedAt = -Infinity;
+  v.candidates = undefined;
+}
+
+/**
+ * A switch port went down or away, or came up. Members attached to a port that went are detached (and
+ * asked for at once, on every switch); when a port comes up, members not located are asked for on that
+ * switch at once: a VM moved by live migration shows up behind a new port and answers in well under a
+ * second, instead of at the next periodic probe.
+ */
+export function portStatus(
+  state: LbState,
+  now: number,
+  datapathId: bigint,
+  portNo: number,
+  up: boolean,
+): LbAction[] {
+  const out: LbAction[] = [];
+  for (const v of state.vips.values()) {
+    for (const m of v.members) {
+      if (!up && m.datapathId === datapathId && m.ofport === portNo) {
+        detach(state, v, m, now, out);
+        out.push({
+          kind: 'event',
+          event: {
+            type: 'member-detached',
+            pool: v.pool.id,
+            member: m.id,
+            reason: 'its switch port went down',
+          },
+        });
+        probeMember(state, v, m, now, out);
+      } else if (up && m.datapathId === undefined && v.pool.adminStateUp) {
+        out.push(send(datapathId, arpProbe(v, m)));
+      }
+    }
+  }
+  const loc = [...state.hostLocations].filter(
+    ([, l]) => !up && l.datapathId === datapathId && l.ofport === portNo,
+  );
+  for (const [ip] of loc) state.hostLocations.delete(ip);
+  return out;
+}
+
+/** Unlocated members are asked for at most once per PROBE_INTERVAL_MS, on every switch. */
+export const PROBE_INTERVAL_MS = 1000;
+
+/** Asks every switch for an unlocated member, at most once per PROBE_INTERVAL_MS. */
+export function probeMember(
+  state: LbState,
+  v: VipRuntime,
+  m: MemberRuntime,
+  now: number,
+  out: LbAction[],
+): void {
+  if (now - m.probedAt < PROBE_INTERVAL_MS) return;
+  m.probedAt = now;
+  for (const dp of state.datapaths) out.push(send(dp, arpProbe(v, m)));
+}
+
+/** An ARP request for the member's address, from the VIP's, flooded from one switch. */
+export function arpProbe(v: VipRuntime, m: MemberRuntime) {
+  const frame = buildArpFrame(MAC_BROADCAST, v.mac, {
+    op: ARP_OP_REQUEST,
+    sha: v.mac,
+    spa: v.ip,
+    tha: 0,
+    tpa: m.ip,
+  });
+  return packetOut({ actions: [output(OFPP.FLOOD)], data: frame });
 }
 
 /** Gives a new member the attachment last learned for its address and its VM's newest metrics. */
@@ -57,7 +145,7 @@ export function locateFromCache(state: LbState, m: MemberRuntime): void {
   const vm = m.config.vm === undefined ? undefined : state.vmLoads.get(m.config.vm);
   if (vm !== undefined && m.load === undefined) {
     m.load = vm.load;
-    m.vmRunning = vm.running;
+    m.vm = vm.vm;
   }
   const loc = state.hostLocations.get(m.ip);
   if (loc === undefined || m.datapathId !== undefined) return;
@@ -95,9 +183,10 @@ export interface LbSample {
   metrics: Readonly<Record<string, number>>;
 }
 
-const RUNNING_STATES = new Set(['running', 'blocked', 'unknown']);
-
-/** New metrics for a VM: members on it are scored on them; a VM not running takes its members down. */
+/**
+ * New metrics for a VM: members on it are scored on them. Its state decides what they may do
+ * (balancer/vm-serving.ts): a VM gone takes its members' clients away, a paused or moving one keeps them.
+ */
 export function sample(state: LbState, s: LbSample): LbAction[] {
   const out: LbAction[] = [];
   const prev = state.vmLoads.get(s.vm);
@@ -114,27 +203,81 @@ export function sample(state: LbState, s: LbSample): LbAction[] {
     netBytesPerSec: rx !== undefined || tx !== undefined ? (rx ?? 0) + (tx ?? 0) : undefined,
     memoryFraction: used !== undefined && max ? used / max : memPct !== undefined ? memPct / 100 : undefined,
   };
-  const running = s.state === undefined || RUNNING_STATES.has(s.state);
+  const vm = vmServing(s.state);
+  const known = vmChanged(state, s.vm, vm, `VM ${s.state}`, out, (m) => {
+    m.load = load;
+    m.pending = countPending(m, s.time);
+    if (vm === 'running') m.movedAt = -Infinity;
+  });
+  // Kept per VM (of members only): a pool created later scores its members at once.
+  if (known) state.vmLoads.set(s.vm, { load, vm });
+  return out;
+}
+
+/** The VM left its host (`reason`: migrated, or destroyed, shut off, ...) at `time`. */
+export function vmLeft(state: LbState, now: number, uuid: string, reason: string, time: number): LbAction[] {
+  const out: LbAction[] = [];
+  const prev = state.vmLoads.get(uuid);
+  // A sample from its new host, taken after it left, already said where it stands.
+  if (prev !== undefined && prev.load.sampleTime > time) return out;
+  const vm: VmServing = reason === 'migrated' ? 'suspended' : 'gone';
+  vmChanged(state, uuid, vm, reason === 'migrated' ? 'VM migrating' : `VM ${reason}`, out, (m) => {
+    if (vm === 'suspended') m.movedAt = now;
+  });
+  const known = state.vmLoads.get(uuid);
+  if (known) known.vm = vm;
+  return out;
+}
+
+/** A VM that left its host by migration and was not seen running anywhere within this is gone. */
+export const MOVE_TIMEOUT_MS = 120_000;
+
+/** Members whose VM moved away and never came back are taken down. */
+export function expireMoves(state: LbState, now: number, out: LbAction[]): void {
+  for (const v of state.vips.values()) {
+    for (const m of v.members) {
+      if (m.vm !== 'suspended' || now - m.movedAt < MOVE_TIMEOUT_MS) continue;
+      m.vm = 'gone';
+      m.movedAt = -Infinity;
+      v.candidates = undefined;
+      memberGone(state, v, m, 'VM migrated and did not come back', out);
+    }
+  }
+}
+
+/** Applies a VM's new state to every member on it; false when no member is on it. */
+function vmChanged(
+  state: LbState,
+  uuid: string,
+  vm: VmServing,
+  why: string,
+  out: LbAction[],
+  each: (m: MemberRuntime) => void,
+): boolean {
   let known = false;
   for (const v of state.vips.values()) {
     for (const m of v.members) {
-      if (m.config.vm !== s.vm) continue;
+      if (m.config.vm !== uuid) continue;
       known = true;
-      m.load = load;
-      m.pending = countPending(m, s.time);
-      if (running !== m.vmRunning) {
-        const was = keepsClients(m);
-        m.vmRunning = running;
-        v.candidates = undefined;
-        if (was && !keepsClients(m)) memberGone(state, v, m, `VM ${s.state}`, out);
-        else if (!was && keepsClients(m))
-          out.push({ kind: 'event', event: { type: 'member-up', pool: v.pool.id, member: m.id } });
-      }
+      each(m);
+      if (vm === m.vm) continue;
+      const was = keepsClients(m);
+      const before = m.vm;
+      m.vm = vm;
+      v.candidates = undefined;
+      if (was && !keepsClients(m)) memberGone(state, v, m, why, out);
+      else if (!was && keepsClients(m))
+        out.push({ kind: 'event', event: { type: 'member-up', pool: v.pool.id, member: m.id } });
+      else if (vm === 'suspended')
+        out.push({
+          kind: 'event',
+          event: { type: 'member-suspended', pool: v.pool.id, member: m.id, reason: why },
+        });
+      else if (before === 'suspended')
+        out.push({ kind: 'event', event: { type: 'member-resumed', pool: v.pool.id, member: m.id } });
     }
   }
-  // Kept per VM (of members only): a pool created later scores its members at once.
-  if (known) state.vmLoads.set(s.vm, { load, running });
-  return out;
+  return known;
 }
 
 /** The member went down, was disabled or deleted: its flows go, its clients are forgotten and placed again. */

@@ -19,7 +19,7 @@ import {
   type MemberRuntime,
   type VipRuntime,
 } from './lb-state.js';
-import { probeMember } from './vip-arp.js';
+import { probeMember } from './members.js';
 
 /** A TCP segment to a VIP from the client at `mac` and `ip`, source port `srcPort`. */
 export function clientPacket(

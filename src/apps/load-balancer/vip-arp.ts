@@ -1,25 +1,20 @@
 // ARP for the VIPs, answered by the controller as the ARP responder answers its bindings
 // (apps/arp-responder-policy.ts): requests for a VIP get the VIP's own MAC, a member asking for one of its
-// clients gets the client's MAC (so the client never hears of the member's address), a gratuitous ARP
-// announces a VIP on every switch, and members not located yet are asked for from the VIP's address.
+// clients gets the client's MAC (so the client never hears of the member's address), and a gratuitous ARP
+// announces a VIP on every switch. ARP and RARP from members tell where they are (members.ts).
 
 import { arpReply, arpReplyFor, arpTrapFlows, gratuitousArps } from '../arp-responder-policy.js';
 import type { SwitchMessage } from '../../controller/app-api.js';
-import { ARP_OP_REQUEST, buildArpFrame, type ArpPacket } from '../../net/arp.js';
-import { isGroupMac, MAC_BROADCAST } from '../../net/mac-address.js';
+import { ARP_OP_REQUEST, type ArpPacket } from '../../net/arp.js';
+import { isGroupMac } from '../../net/mac-address.js';
 import type { DecodedPacket } from '../../net/packet.js';
-import { output, packetOut } from '../../openflow/builders.js';
-import { OFPP } from '../../openflow/model.js';
 import { NO_CLIENT } from './client-table.js';
 import { send, type LbAction, type LbPacketIn, type PacketInResult } from './lb-actions.js';
-import { vipCookie, type LbState, type MemberRuntime, type VipRuntime } from './lb-state.js';
-import { learnMember } from './members.js';
+import { vipCookie, type LbState, type VipRuntime } from './lb-state.js';
+import { arpProbe, learnMember } from './members.js';
 
 /** Priority of the flows that send ARP for VIPs to the controller, above the clients' flows. */
 export const TRAP_PRIORITY_OFFSET = 100;
-
-/** Unlocated members are asked for at most once per PROBE_INTERVAL_MS, on every switch. */
-export const PROBE_INTERVAL_MS = 1000;
 
 const toAction = (m: SwitchMessage): LbAction => send(m.datapathId, m.message);
 
@@ -59,30 +54,6 @@ export function arpIn(
   // A reply to one of our probes is addressed to a VIP MAC: nobody else wants it.
   if (isOurMac(state, packet.eth.dst)) return { verdict: 'stop', actions };
   return { verdict: 'continue', actions };
-}
-
-/** Asks every switch for an unlocated member, at most once per PROBE_INTERVAL_MS. */
-export function probeMember(
-  state: LbState,
-  v: VipRuntime,
-  m: MemberRuntime,
-  now: number,
-  out: LbAction[],
-): void {
-  if (now - m.probedAt < PROBE_INTERVAL_MS) return;
-  m.probedAt = now;
-  for (const dp of state.datapaths) out.push(send(dp, arpProbe(v, m)));
-}
-
-function arpProbe(v: VipRuntime, m: MemberRuntime) {
-  const frame = buildArpFrame(MAC_BROADCAST, v.mac, {
-    op: ARP_OP_REQUEST,
-    sha: v.mac,
-    spa: v.ip,
-    tha: 0,
-    tpa: m.ip,
-  });
-  return packetOut({ actions: [output(OFPP.FLOOD)], data: frame });
 }
 
 /** The MAC of a client of `memberIp` at `clientIp`, when a member asks for one of its clients. */

@@ -185,7 +185,7 @@ describe('load-balancer app', () => {
     expect(m2.load).toMatchObject({ cpuPercent: 77, memoryFraction: 0.25 });
     await store.putSample({ uuid: 'vm-2', time: Date.now() + 1, state: 'shutoff', metrics: {} });
     await settle();
-    expect(m2.vmRunning).toBe(false);
+    expect(m2.vm).toBe('gone');
   });
 });
 
@@ -200,8 +200,8 @@ describe('load-balancer app: a VM that leaves', () => {
     expect(v.clients.entry(mac(0x201))!.member.id).toBe('m1');
     sent.length = 0;
     // Destroyed: no sample will ever say so, the monitor's removal does.
-    app.vmGone('vm-1');
-    expect(v.memberById.get('m1')!.vmRunning).toBe(false);
+    app.vmLeft('vm-1', 'destroyed');
+    expect(v.memberById.get('m1')!.vm).toBe('gone');
     expect(sent.some((m) => m.message.type === 'flowMod' && m.message.command === 'delete')).toBe(true);
     // The client's next packet goes to the member that is left.
     app.onPacketIn(packetIn(syn(1), 3));

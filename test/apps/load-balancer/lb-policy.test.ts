@@ -7,7 +7,7 @@ import {
   MEMBER_COOKIE_MASK,
 } from '../../../src/apps/load-balancer/lb-state.js';
 import { vipMac } from '../../../src/apps/load-balancer/vip-mac.js';
-import { ARP_OP_REPLY, ARP_OP_REQUEST } from '../../../src/net/arp.js';
+import { ARP_OP_REPLY, ARP_OP_REQUEST, buildArpFrame } from '../../../src/net/arp.js';
 import { formatMac, MAC_BROADCAST } from '../../../src/net/mac-address.js';
 import { PacketError } from '../../../src/net/packet-error.js';
 import { decodePacket, type DecodedPacket } from '../../../src/net/packet.js';
@@ -568,5 +568,115 @@ describe('load-balancer policy: member locations', () => {
     for (const c of clients) h.connect(c.host, c, VMAC);
     const counts = countBy(h.placements().map((p) => p.member));
     expect(Object.values(counts)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+});
+
+describe('load-balancer policy: a VM that is paused or moves keeps its clients', () => {
+  const placedOn = (h: Harness) =>
+    new Map(
+      h.state.vips
+        .get('web-pool')!
+        .clients.entries()
+        .map((e) => [e.keyText, e.member.id]),
+    );
+
+  it('a paused VM keeps its clients and takes no new ones until it runs again', () => {
+    const { h, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const before = placedOn(h);
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 10, state: 'paused', metrics: {} }));
+    expect(placedOn(h)).toEqual(before);
+    expect(h.actions.some((a) => a.kind === 'forgetMember')).toBe(false);
+    for (let i = 0; i < 10; i++)
+      h.connect('c0', { mac: mac(0xb00 + i), ip: clients[0]!.ip }, VMAC, 41000 + i);
+    expect(
+      h
+        .placements()
+        .slice(-10)
+        .filter((p) => p.member === 'm1'),
+    ).toEqual([]);
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 20, state: 'running', metrics: {} }));
+    for (let i = 0; i < 6; i++) h.connect('c0', { mac: mac(0xc00 + i), ip: clients[0]!.ip }, VMAC, 42000 + i);
+    expect(
+      h
+        .placements()
+        .slice(-6)
+        .some((p) => p.member === 'm1'),
+    ).toBe(true);
+  });
+
+  it('a member that migrates to the other switch keeps its clients; their flows follow it at once', () => {
+    const { h, members, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const before = placedOn(h);
+    const m1 = members[0]!; // on switch 1, port 1
+    const mine = clients.filter((c) => before.get(formatMac(c.mac)) === 'm1');
+    expect(mine.length).toBeGreaterThan(0);
+    // What a live migration looks like from here: the VM pauses, leaves its host (libvirt: stopped,
+    // migrated), its port on switch 1 goes away, a port for it appears on switch 2, and it answers there.
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 10, state: 'paused', metrics: {} }));
+    h.exec(policy.vmLeft(h.state, h.fabric.now, 'vm-1', 'migrated', 11));
+    h.fabric.detachHost(m1.host);
+    h.exec(policy.portStatus(h.state, h.fabric.now, 1n, 1, false));
+    // Its clients' flows are gone from both switches; the clients still have their member.
+    for (const sw of h.fabric.switches.values())
+      expect(sw.flows.filter((f) => (f.cookie & 0x3fffn) === 1n && f.priority === 2000)).toEqual([]);
+    expect(placedOn(h)).toEqual(before);
+    h.fabric.attachHost(m1.host, 2n, 14);
+    h.fabric.clearReceived();
+    h.exec(policy.portStatus(h.state, h.fabric.now, 2n, 14, true));
+    // Asked for on the new port at once, not at the next periodic probe.
+    const probes = h.fabric.received
+      .get(m1.host)!
+      .map(decode)
+      .filter((p) => p.arp?.op === ARP_OP_REQUEST && p.arp.tpa === m1.ip);
+    expect(probes).toHaveLength(1);
+    h.memberAnswers(m1.host, m1, VMAC);
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 12, state: 'running', metrics: {} }));
+    h.fabric.clearReceived();
+    for (const c of mine) h.connect(c.host, c, VMAC, 43000);
+    // Nobody was placed again, and the member's clients reach it at its new place.
+    expect(placedOn(h)).toEqual(before);
+    expect(h.placements()).toHaveLength(6);
+    expect(tcpTo(h, m1.host)).toHaveLength(mine.length);
+    for (const c of mine) expect(tcpTo(h, c.host).pop()!.ipv4!.src).toBe(VIP);
+  });
+
+  it('a RARP announcement from the moved VM locates it without a probe', () => {
+    const { h, members, clients } = build({ clients: 2 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const m1 = members[0]!;
+    h.exec(policy.vmLeft(h.state, h.fabric.now, 'vm-1', 'migrated', 11));
+    h.fabric.detachHost(m1.host);
+    h.exec(policy.portStatus(h.state, h.fabric.now, 1n, 1, false));
+    h.fabric.attachHost(m1.host, 2n, 14);
+    // QEMU's self-announce: a RARP request from the VM's MAC, broadcast.
+    const rarp = buildArpFrame(MAC_BROADCAST, m1.mac, { op: 3, sha: m1.mac, spa: 0, tha: m1.mac, tpa: 0 });
+    rarp.writeUInt16BE(0x8035, 12);
+    h.fabric.send(m1.host, rarp);
+    const m = h.state.vips.get('web-pool')!.memberById.get('m1')!;
+    expect([m.datapathId, m.ofport]).toEqual([2n, 14]);
+  });
+
+  it('a VM that left by migration and never ran again is taken down after the move timeout', () => {
+    const { h, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    h.exec(policy.vmLeft(h.state, 0, 'vm-1', 'migrated', 0));
+    h.exec(policy.tick(h.state, policy.MOVE_TIMEOUT_MS - 1));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('suspended');
+    expect([...placedOn(h).values()]).toContain('m1');
+    h.exec(policy.tick(h.state, policy.MOVE_TIMEOUT_MS));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('gone');
+    expect([...placedOn(h).values()]).not.toContain('m1');
+  });
+
+  it('a migration reported after the VM’s first sample on its new host changes nothing', () => {
+    const { h } = build({ clients: 0 });
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 20, state: 'running', metrics: {} }));
+    h.exec(policy.vmLeft(h.state, 21, 'vm-1', 'migrated', 15));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('running');
+    // A destroyed VM is gone whatever came before.
+    h.exec(policy.vmLeft(h.state, 30, 'vm-1', 'destroyed', 30));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('gone');
   });
 });
