@@ -29,7 +29,8 @@ import type {
   SwitchMessage,
 } from '../../controller/app-api.js';
 import { silentLogger } from '../../log/logger.js';
-import { Channels, type StoredSample, type Store, type Subscription } from '../../store/store.js';
+import { Channels, type Store, type Subscription } from '../../store/store.js';
+import type { VmSample } from '../../store/vm-sample.js';
 import * as policy from './lb-policy.js';
 import type { LbAction } from './lb-policy.js';
 import { LbState } from './lb-state.js';
@@ -107,7 +108,7 @@ export class LoadBalancerApp implements ControllerApp {
       if (n > 0) this.log.info({ pool: lb.pool.id, clients: n }, 'affinity entries restored from the store');
     }
     for (const s of await this.store.listSamples()) this.onSample(s);
-    this.subscription = await this.store.subscribe(Channels.samples, (m) => this.onSample(m as StoredSample));
+    this.subscription = await this.store.subscribeSamples((s) => this.onSample(s));
   }
 
   start(api: ControllerApi): void {
@@ -209,15 +210,12 @@ export class LoadBalancerApp implements ControllerApp {
     );
   }
 
-  private onSample(s: StoredSample): void {
-    if (typeof s !== 'object' || s === null || typeof s.uuid !== 'string' || typeof s.metrics !== 'object')
-      return;
-    const state = typeof s.state === 'string' ? s.state : undefined;
+  private onSample(s: VmSample): void {
     this.run(
       policy.sample(this.state, this.clock(), {
         vm: s.uuid,
         time: s.time,
-        ...(state ? { state } : {}),
+        state: s.state,
         metrics: s.metrics,
       }),
     );
