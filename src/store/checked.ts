@@ -29,6 +29,19 @@ export interface RefusalLog {
 }
 
 const REASONS = 3;
+/** A value that stays wrong is read again and again (every API request, every second): say so once a minute. */
+const REPEAT_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+const lastSaid = new Map<string, number>();
+
+/** True when a refusal of the value under `key` should be logged now (not said in the last minute). */
+export function newRefusal(key: string, now = Date.now()): boolean {
+  const last = lastSaid.get(key);
+  if (last !== undefined && now - last < REPEAT_MS) return false;
+  if (last === undefined && lastSaid.size >= MAX_REMEMBERED) lastSaid.clear();
+  lastSaid.set(key, now);
+  return true;
+}
 
 export function checked<T>(schema: SchemaCheck<T>, value: unknown): Checked<T> {
   if (schema.Check(value)) return { ok: true, value };
@@ -50,7 +63,8 @@ export async function listChecked<T>(
   for (const r of await store.listRecords(kind)) {
     const c = parse(r.value);
     if (c.ok) out.push(c.value);
-    else log.warn({ kind, id: r.id, err: c.error }, 'store record refused: it does not match its schema');
+    else if (newRefusal(`record:${kind}:${r.id}:${c.error}`))
+      log.warn({ kind, id: r.id, err: c.error }, 'store record refused: it does not match its schema');
   }
   return out;
 }

@@ -9,6 +9,7 @@
 
 import { createClient, type RedisClientType } from 'redis';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { newRefusal } from './checked.js';
 import { RedisKeys } from './redis-keys.js';
 import {
   Channels,
@@ -243,10 +244,9 @@ export class RedisStore implements Store {
    */
   private readSample(uuid: string, json: string): VmSample | undefined {
     const refuse = (err: string): undefined => {
-      this.log.warn(
-        { key: this.keys.sample(uuid), err },
-        'VM sample in Redis refused: it is not a valid VM sample',
-      );
+      const key = this.keys.sample(uuid);
+      if (newRefusal(`${key}:${err}`))
+        this.log.warn({ key, err }, 'VM sample in Redis refused: it is not a valid VM sample');
       return undefined;
     };
     if (json.length > MAX_VALUE_BYTES) return refuse(`${json.length} bytes, over the limit`);
