@@ -6,7 +6,7 @@
 //     traffic API reads.
 // It needs no libvirt host in this process: the store is where the two sides meet.
 
-import { listChecked, storeName, type RefusalLog } from '../store/checked.js';
+import { listChecked, STORE_NAME_PATTERN, storeName, type RefusalLog } from '../store/checked.js';
 import { HOST_INVENTORY_RECORD, parseHostInventory } from '../store/host-inventory.js';
 import type { Store } from '../store/store.js';
 import {
@@ -27,6 +27,8 @@ export const DEFAULT_ENRICH_INTERVAL_MS = 1000;
 /** Records live this many intervals (at least 5 s): a collector that stops drops out soon after. */
 const TTL_INTERVALS = 3;
 const MIN_TTL_MS = 5000;
+/** A Host sFlow agent names its domains itself: a UUID the store cannot key is left out. */
+const STORABLE_UUID = new RegExp(STORE_NAME_PATTERN);
 
 export interface EnricherLog extends RefusalLog {
   info(obj: object, msg: string): void;
@@ -137,6 +139,7 @@ export class VmTrafficEnricher {
       this.directory.replaceAll(hosts);
       const writes = ingest
         .vmTraffic(now, this.directory)
+        .filter((vm) => STORABLE_UUID.test(vm.uuid))
         .map((vm) => store.putRecord(VM_TRAFFIC_RECORD, vm.uuid, vm, { ttlMs: this.ttlMs }));
       const snapshot = sflowTraffic(ingest, this.directory, this.opts.collector, now);
       writes.push(
