@@ -69,7 +69,7 @@ export class EventHub {
 
   async start(): Promise<void> {
     if (this.subs.length > 0) return;
-    this.subs.push(await this.store.subscribe(Channels.samples, (m) => this.broadcast('sample', m)));
+    this.subs.push(await this.store.subscribeSamples((s) => this.broadcast('sample', s)));
     this.subs.push(await this.store.subscribe(Channels.events, (m) => this.broadcast(eventName(m), m)));
     this.heartbeat = setInterval(() => this.writeAll(': keep-alive\n\n'), this.opts.heartbeatMs);
     this.heartbeat.unref();

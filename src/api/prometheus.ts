@@ -3,7 +3,9 @@
 // resets the families and sets them from the current state, so a VM that is gone disappears.
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store, StoredSample } from '../store/store.js';
+import { withStaleness } from '../store/sample-staleness.js';
+import type { Store } from '../store/store.js';
+import type { VmSample } from '../store/vm-sample.js';
 import type { BalancerService, InternalsView } from './providers.js';
 import type { EventHub } from './event-stream.js';
 import { OperatingStatus, type Stats } from './schemas/balancer.js';
@@ -67,13 +69,12 @@ export function deviceMetric(key: string, prefix: 'net.' | 'disk.'): [string, st
   return [rest.slice(0, dot), rest.slice(dot + 1)];
 }
 
-export function vmLabels(s: StoredSample): Labels {
-  const nova = s.nova as { project?: { name?: string; uuid?: string } } | undefined;
+export function vmLabels(s: VmSample): Labels {
   return {
-    vm: typeof s.name === 'string' ? s.name : '',
+    vm: s.name,
     uuid: s.uuid,
-    host: typeof s.host === 'string' ? s.host : '',
-    project: nova?.project?.name ?? nova?.project?.uuid ?? '',
+    host: s.host,
+    project: s.nova?.project?.name ?? s.nova?.project?.uuid ?? '',
   };
 }
 
@@ -145,7 +146,7 @@ export class VigilMetrics {
         'vigil_vm_stale',
         'the VM’s latest sample is stale (1) or fresh (0)',
         l,
-        s.stale === true ? 1 : 0,
+        withStaleness(s, now).stale ? 1 : 0,
       );
       this.put(
         'gauge',

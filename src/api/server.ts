@@ -29,8 +29,6 @@ export interface ApiOptions extends AuthOptions {
   bodyLimitBytes?: number;
   /** Time allowed to receive a whole request (ms). */
   requestTimeoutMs?: number;
-  /** A VM sample older than this is reported stale. */
-  staleAfterMs?: number;
   /** Longest metric history one request may ask for. */
   maxSeriesWindowMs?: number;
   /** Folder of the built dashboard; false serves none. Default: web-dist/ of the installation. */
@@ -118,7 +116,6 @@ export async function createApiServer(deps: ApiDeps, options: ApiOptions = {}): 
   app.addHook('preClose', async () => events.stop());
 
   vmRoutes(app, deps, {
-    staleAfterMs: options.staleAfterMs ?? 30_000,
     maxWindowMs: options.maxSeriesWindowMs ?? 7 * 86_400_000,
     now,
   });

@@ -199,7 +199,8 @@ export function lifecycleEventName(event: number): LifecycleEventName {
   return LIFECYCLE_NAMES[event] ?? 'unknown';
 }
 
-const STATE_NAMES = [
+/** virDomainState names, indexed by the state's number (DomainState). */
+export const DOMAIN_STATE_NAMES = [
   'nostate',
   'running',
   'blocked',
@@ -209,8 +210,11 @@ const STATE_NAMES = [
   'crashed',
   'pmsuspended',
 ] as const;
-export type DomainStateName = (typeof STATE_NAMES)[number] | 'unknown';
+export type DomainStateName = (typeof DOMAIN_STATE_NAMES)[number] | 'unknown';
 
-export function domainStateName(state: number): DomainStateName {
-  return STATE_NAMES[state] ?? 'unknown';
+/** The name of a virDomainState number; 'unknown' for a code libvirt does not define (or none). */
+export function domainStateName(code: number | undefined): DomainStateName {
+  return code !== undefined && Number.isInteger(code) && code >= 0 && code < DOMAIN_STATE_NAMES.length
+    ? DOMAIN_STATE_NAMES[code]!
+    : 'unknown';
 }

@@ -4,6 +4,9 @@
 // Pure: malformed or oversized XML becomes an error value, never an exception.
 
 import { XMLParser } from 'fast-xml-parser';
+import type { NovaInstance } from '../store/host-inventory.js';
+
+export type { NovaInstance };
 
 /** Nova writes its metadata under one of these namespaces (1.1 added the ports list). */
 export const NOVA_NAMESPACE_PREFIX = 'http://openstack.org/xmlns/libvirt/nova/';
@@ -33,25 +36,6 @@ export interface DiskInventory {
   target: string;
   device: string;
   source?: string;
-}
-
-export interface NovaInstance {
-  namespace: string;
-  name?: string;
-  creationTime?: string;
-  flavor?: {
-    name?: string;
-    memoryMiB?: number;
-    diskGiB?: number;
-    swapMiB?: number;
-    ephemeralGiB?: number;
-    vcpus?: number;
-  };
-  project?: { uuid?: string; name?: string };
-  /** Nova calls the owning user "owner/user". */
-  user?: { uuid?: string; name?: string };
-  root?: { type?: string; uuid?: string };
-  ports?: { uuid?: string; ips: { type?: string; address?: string; ipVersion?: number }[] }[];
 }
 
 export interface DomainInventory {

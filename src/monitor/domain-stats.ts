@@ -4,6 +4,8 @@
 //
 // Pure: missing or mistyped fields become `undefined`, never an exception.
 
+import { domainStateName, type DomainStateName } from '../libvirt/constants.js';
+
 export type TypedValue = number | bigint | boolean | string;
 
 export interface FieldValue {
@@ -18,24 +20,7 @@ export interface DomainStatsRecord {
   params: readonly FieldValue[] | ReadonlyMap<string, TypedValue> | Readonly<Record<string, TypedValue>>;
 }
 
-/** virDomainState. */
-export const DOMAIN_STATES = [
-  'nostate',
-  'running',
-  'blocked',
-  'paused',
-  'shutdown',
-  'shutoff',
-  'crashed',
-  'pmsuspended',
-] as const;
-export type DomainState = (typeof DOMAIN_STATES)[number] | 'unknown';
-
-export function domainStateName(code: number | undefined): DomainState {
-  return code !== undefined && Number.isInteger(code) && code >= 0 && code < DOMAIN_STATES.length
-    ? DOMAIN_STATES[code]!
-    : 'unknown';
-}
+export { domainStateName };
 
 export interface VcpuStats {
   index: number;
@@ -88,7 +73,7 @@ export interface DomainStats {
   name: string;
   uuid: string;
   stateCode?: number;
-  state: DomainState;
+  state: DomainStateName;
   stateReason?: number;
   cpuTimeNs?: number;
   cpuUserNs?: number;

@@ -3,6 +3,7 @@
 // events. When the daemon is unreachable the last samples are served marked stale with their age while
 // the connection is retried with exponential backoff.
 
+import { CounterTracker } from '../counters/counter-tracker.js';
 import { LibvirtClient, type LibvirtClientOptions } from '../libvirt/client.js';
 import {
   DomainStatsFlag,
@@ -16,6 +17,7 @@ import type { LifecycleEvent } from '../libvirt/lifecycle-event.js';
 import { parseDomainInventory, type DomainInventory } from './domain-inventory.js';
 import { parseDomainStats } from './domain-stats.js';
 import { computeVmMetrics, type StatsSnapshot } from './rates.js';
+import { withStaleness } from '../store/sample-staleness.js';
 import { buildVmSample, markStale, type VmSample } from './vm-sample.js';
 
 export const DEFAULT_INTERVAL_MS = 5000;
@@ -135,7 +137,8 @@ export class HostMonitor {
   private seq = 0;
   private readonly removedAt = new Map<string, number>();
   private readonly xmlFetches = new Map<string, Promise<void>>();
-  private readonly prev = new Map<string, StatsSnapshot>();
+  /** Each domain's previous stats record: the baseline of its rates. */
+  private readonly baselines = new CounterTracker<StatsSnapshot>();
   private readonly last = new Map<string, VmSample>();
   private readonly byMac = new Map<string, VmRef>();
   private readonly byPort = new Map<string, VmRef>();
@@ -198,13 +201,13 @@ export class HostMonitor {
   }
 
   /**
-   * The latest sample of every VM; marked stale with their age while the host is unreachable or its
-   * last poll failed.
+   * The latest sample of every VM, stale by the staleness rule: at once while the host is unreachable
+   * or its last poll failed, with their age.
    */
   samples(now = Date.now()): VmSample[] {
-    const fresh = (this.client?.isOpen ?? false) && !this.pollFailing;
+    const unpolled = !(this.client?.isOpen ?? false) || this.pollFailing;
     const out: VmSample[] = [];
-    for (const s of this.last.values()) out.push(fresh ? s : markStale(s, now));
+    for (const s of this.last.values()) out.push(withStaleness(s, now, unpolled));
     return out;
   }
 
@@ -431,11 +434,12 @@ export class HostMonitor {
       }
       const stats = parseDomainStats({ name, uuid, params: rec.params });
       const cur: StatsSnapshot = { timeMs: time, stats };
-      const metrics = computeVmMetrics(cur, this.prev.get(uuid));
-      this.prev.set(uuid, cur);
+      const b = this.baselines;
+      const metrics = computeVmMetrics(cur, b.update(uuid, cur, time) ? b.previous : undefined);
       const sample = buildVmSample({
         host: this.label,
         time,
+        pollIntervalMs: this.intervalMs,
         state: stats.state,
         uuid,
         name,
@@ -514,7 +518,7 @@ export class HostMonitor {
   private removeDomain(uuid: string, name: string, reason: string): void {
     const entry = this.entries.get(uuid);
     this.entries.delete(uuid);
-    this.prev.delete(uuid);
+    this.baselines.delete(uuid);
     this.last.delete(uuid);
     this.removedAt.set(uuid, ++this.seq);
     if (this.removedAt.size > 10_000) {

@@ -5,6 +5,8 @@
 // counter gives no rate for the interval instead of a negative or huge one. A domain whose CPU time went
 // down restarted: no rates at all for that interval.
 
+import { counterRate as rate, counterWentDown } from '../counters/counter-rate.js';
+import type { VmSampleDisk, VmSampleMemory, VmNicRates } from '../store/vm-sample.js';
 import type { BlockStats, DomainStats, NetStats } from './domain-stats.js';
 
 export interface StatsSnapshot {
@@ -13,38 +15,15 @@ export interface StatsSnapshot {
   stats: DomainStats;
 }
 
-export interface NicMetrics {
+/** One vNIC's counters and rates (the sample's nic gets the rates and the inventory). */
+export interface NicMetrics extends VmNicRates {
   name: string;
   rxBytes?: number;
   txBytes?: number;
-  rxBytesPerSec?: number;
-  txBytesPerSec?: number;
-  rxPacketsPerSec?: number;
-  txPacketsPerSec?: number;
-  rxErrorsPerSec?: number;
-  txErrorsPerSec?: number;
-  rxDropsPerSec?: number;
-  txDropsPerSec?: number;
 }
 
-export interface DiskMetrics {
-  name: string;
-  path?: string;
-  readBytesPerSec?: number;
-  writeBytesPerSec?: number;
-  readRequestsPerSec?: number;
-  writeRequestsPerSec?: number;
-}
-
-export interface MemoryMetrics {
-  currentBytes?: number;
-  maximumBytes?: number;
-  rssBytes?: number;
-  /** Memory the guest uses, from its balloon statistics; absent when `guestReported` is false. */
-  usedBytes?: number;
-  /** True when the guest's balloon driver reports available/usable/unused memory. */
-  guestReported: boolean;
-}
+export type DiskMetrics = VmSampleDisk;
+export type MemoryMetrics = VmSampleMemory;
 
 export interface VmMetrics {
   /** Flat numeric map with dotted names (`cpu.percent`, `net.vnet0.rx_bytes_per_s`, ...). */
@@ -61,13 +40,6 @@ export interface VmMetrics {
 
 const NS_PER_S = 1e9;
 
-/** Per-second rate of a monotonic counter; undefined when unknown or when the counter went down. */
-function rate(cur: number | undefined, prev: number | undefined, seconds: number): number | undefined {
-  if (cur === undefined || prev === undefined) return undefined;
-  const d = cur - prev;
-  return d >= 0 ? d / seconds : undefined;
-}
-
 function clampPercent(p: number): number {
   return p < 0 ? 0 : p > 100 ? 100 : p;
 }
@@ -83,7 +55,7 @@ export function computeVmMetrics(cur: StatsSnapshot, prev?: StatsSnapshot): VmMe
   const seconds = prev ? (cur.timeMs - prev.timeMs) / 1000 : 0;
   let p: DomainStats | undefined = prev && seconds > 0 && prev.stats.uuid === s.uuid ? prev.stats : undefined;
   let counterReset = false;
-  if (p && s.cpuTimeNs !== undefined && p.cpuTimeNs !== undefined && s.cpuTimeNs < p.cpuTimeNs) {
+  if (p && counterWentDown(p.cpuTimeNs, s.cpuTimeNs)) {
     counterReset = true;
     p = undefined;
   }
@@ -98,14 +70,14 @@ export function computeVmMetrics(cur: StatsSnapshot, prev?: StatsSnapshot): VmMe
   if (vcpuCount !== undefined) m['vcpu.count'] = vcpuCount;
   if (s.vcpuMaximum !== undefined) m['vcpu.maximum'] = s.vcpuMaximum;
   if (p && vcpuCount !== undefined) {
-    const cpuRate = rate(s.cpuTimeNs, p.cpuTimeNs, seconds);
+    const cpuRate = rate(p.cpuTimeNs, s.cpuTimeNs, seconds);
     if (cpuRate !== undefined) {
       cpuPercent = clampPercent((cpuRate / NS_PER_S / vcpuCount) * 100);
       m['cpu.percent'] = cpuPercent;
     }
-    const user = rate(s.cpuUserNs, p.cpuUserNs, seconds);
+    const user = rate(p.cpuUserNs, s.cpuUserNs, seconds);
     if (user !== undefined) m['cpu.user_percent'] = clampPercent((user / NS_PER_S / vcpuCount) * 100);
-    const system = rate(s.cpuSystemNs, p.cpuSystemNs, seconds);
+    const system = rate(p.cpuSystemNs, s.cpuSystemNs, seconds);
     if (system !== undefined) m['cpu.system_percent'] = clampPercent((system / NS_PER_S / vcpuCount) * 100);
   }
 
@@ -125,21 +97,21 @@ export function computeVmMetrics(cur: StatsSnapshot, prev?: StatsSnapshot): VmMe
     if (!p) continue;
     const pv = findByIndex(p.vcpus, v.index);
     if (!pv) continue;
-    const t = rate(v.timeNs, pv.timeNs, seconds);
+    const t = rate(pv.timeNs, v.timeNs, seconds);
     if (t !== undefined) {
       const pct = clampPercent((t / NS_PER_S) * 100);
       m[k[3]!] = pct;
       sumTime += pct;
       nTime++;
     }
-    const w = rate(v.waitNs, pv.waitNs, seconds);
+    const w = rate(pv.waitNs, v.waitNs, seconds);
     if (w !== undefined) {
       const pct = clampPercent((w / NS_PER_S) * 100);
       m[k[4]!] = pct;
       sumWait += pct;
       nWait++;
     }
-    const d = rate(v.delayNs, pv.delayNs, seconds);
+    const d = rate(pv.delayNs, v.delayNs, seconds);
     if (d !== undefined) {
       const pct = clampPercent((d / NS_PER_S) * 100);
       m[k[5]!] = pct;
@@ -342,8 +314,8 @@ function deviceRates<S>(
   const rates = fields.map((f) => {
     const c = cur[f] as number | undefined;
     const q = prev[f] as number | undefined;
-    if (c !== undefined && q !== undefined && c < q) reset = true;
-    return rate(c, q, seconds);
+    if (counterWentDown(q, c)) reset = true;
+    return rate(q, c, seconds);
   });
   return { rates, reset };
 }

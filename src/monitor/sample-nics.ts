@@ -2,20 +2,11 @@
 // XML's order, whether or not libvirt reported statistics for it, with the rates of the interface whose
 // device it names; then any interface with statistics that the XML does not list (not read yet).
 
+import { NIC_RATES, type VmSampleNic } from '../store/vm-sample.js';
 import type { VnicInventory } from './domain-inventory.js';
 import type { NicMetrics } from './rates.js';
-import type { VmSampleNic } from './vm-sample.js';
 
-const RATES = [
-  'rxBytesPerSec',
-  'txBytesPerSec',
-  'rxPacketsPerSec',
-  'txPacketsPerSec',
-  'rxErrorsPerSec',
-  'txErrorsPerSec',
-  'rxDropsPerSec',
-  'txDropsPerSec',
-] as const;
+const RATES = Object.keys(NIC_RATES) as Array<keyof typeof NIC_RATES>;
 
 function withRates(nic: VmSampleNic, stats: NicMetrics | undefined): VmSampleNic {
   for (const k of RATES) if (stats?.[k] !== undefined) nic[k] = stats[k];

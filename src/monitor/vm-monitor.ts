@@ -1,47 +1,25 @@
-// The VM monitor: one HostMonitor per libvirt host, one sample sink, and inventory lookups across hosts
-// for the sFlow side (which sees MACs and switch ports, not domains).
+// The VM monitor: one HostMonitor per libvirt host, one sample sink, and inventory lookups across hosts.
 
-import type { LibvirtClientOptions } from '../libvirt/client.js';
 import type { DomainInventory } from './domain-inventory.js';
-import {
-  HostMonitor,
-  type HostStatus,
-  type MonitorLogger,
-  type VmRef,
-  type VmRemoved,
-} from './host-monitor.js';
+import { HostMonitor, type HostMonitorOptions, type HostStatus, type VmRef } from './host-monitor.js';
 import type { VmSample } from './vm-sample.js';
 
-export interface VmMonitorOptions {
-  /** libvirt URIs, one per host. */
+export interface VmMonitorOptions extends Pick<
+  HostMonitorOptions,
+  'intervalMs' | 'onSample' | 'onRemove' | 'onInventory' | 'logger' | 'client' | 'backoff'
+> {
+  /** libvirt URIs, one per host. Poll interval default 5 s. */
   hosts: readonly string[];
-  /** Poll interval; default 5 s. */
-  intervalMs?: number;
-  onSample: (sample: VmSample) => void;
-  onRemove?: (vm: VmRemoved) => void;
-  logger?: MonitorLogger;
-  client?: LibvirtClientOptions;
-  backoff?: { initialMs?: number; maxMs?: number };
 }
 
 export class VmMonitor {
   readonly hosts: readonly HostMonitor[];
 
   constructor(opts: VmMonitorOptions) {
-    const uris = [...new Set(opts.hosts)];
+    const { hosts, ...each } = opts;
+    const uris = [...new Set(hosts)];
     if (uris.length === 0) throw new RangeError('the VM monitor needs at least one libvirt URI');
-    this.hosts = uris.map(
-      (uri) =>
-        new HostMonitor({
-          uri,
-          onSample: opts.onSample,
-          ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
-          ...(opts.onRemove ? { onRemove: opts.onRemove } : {}),
-          ...(opts.logger ? { logger: opts.logger } : {}),
-          ...(opts.client ? { client: opts.client } : {}),
-          ...(opts.backoff ? { backoff: opts.backoff } : {}),
-        }),
-    );
+    this.hosts = uris.map((uri) => new HostMonitor({ ...each, uri }));
   }
 
   start(): void {

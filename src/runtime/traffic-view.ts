@@ -1,48 +1,43 @@
-// The API's view of sFlow traffic: the collector's top flows and per-MAC rates, each MAC joined to the VM
-// that owns it through the monitor's inventory.
+// The API's view of sFlow traffic, read from the store: every collector's enricher writes its per-MAC
+// rates (joined to VMs through the monitors' inventory) and heaviest flows there, so the API answers the
+// same whichever process runs the collector, and with several collectors it lists them all.
 
 import type { TrafficView } from '../api/providers.js';
-import type { TrafficFlow, VmTraffic } from '../api/schemas/traffic.js';
-import type { SflowCollector } from '../sflow/collector.js';
-import type { VmDirectory } from '../sflow/vm-directory.js';
+import type { Logger } from '../log/logger.js';
+import { listChecked } from '../store/checked.js';
+import type { Store } from '../store/store.js';
+import {
+  parseSflowTraffic,
+  SFLOW_TRAFFIC_RECORD,
+  type MacTraffic,
+  type SflowTraffic,
+  type TrafficFlow,
+} from '../store/vm-traffic.js';
 
-export class CollectorTrafficView implements TrafficView {
-  readonly windowSeconds: number;
-
+export class StoreTrafficView implements TrafficView {
   constructor(
-    private readonly collector: SflowCollector,
-    private readonly directory: VmDirectory,
-    windowMs: number,
-  ) {
-    this.windowSeconds = windowMs / 1000;
+    private readonly store: Store,
+    /** The collectors' sliding window (collector.windowSeconds). */
+    readonly windowSeconds: number,
+    private readonly log: Logger,
+  ) {}
+
+  private snapshots(): Promise<SflowTraffic[]> {
+    return listChecked(this.store, SFLOW_TRAFFIC_RECORD, parseSflowTraffic, this.log);
   }
 
   async topFlows(opts: { limit: number; by: 'bytes' | 'packets' }): Promise<TrafficFlow[]> {
-    const now = Date.now();
-    const flows = this.collector.ingest.accounting.topFlows(now, Number.MAX_SAFE_INTEGER);
-    if (opts.by === 'packets') flows.sort((a, b) => b.packetsPerSecond - a.packetsPerSecond);
-    return flows.slice(0, opts.limit).map((f) => ({
-      src_ip: f.src,
-      dst_ip: f.dst,
-      ip_protocol: f.protocol,
-      ...(f.protocol === 6 || f.protocol === 17 ? { src_port: f.srcPort, dst_port: f.dstPort } : {}),
-      bytes_per_s: f.bytesPerSecond,
-      packets_per_s: f.packetsPerSecond,
-    }));
+    const flows = (await this.snapshots()).flatMap((s) => s.flows);
+    flows.sort((a, b) => b.bytes_per_s - a.bytes_per_s);
+    if (opts.by === 'packets') flows.sort((a, b) => b.packets_per_s - a.packets_per_s);
+    return flows.slice(0, opts.limit);
   }
 
-  async vmTraffic(): Promise<VmTraffic[]> {
-    const now = Date.now();
-    return this.collector.ingest.accounting.macTraffic(now).map((m) => {
-      const vm = this.directory.vmByMac(m.mac);
-      return {
-        mac: m.mac,
-        ...(vm ? { vm_uuid: vm.uuid, vm_name: vm.name } : {}),
-        rx_bytes_per_s: m.received.bytesPerSecond,
-        tx_bytes_per_s: m.sent.bytesPerSecond,
-        rx_packets_per_s: m.received.packetsPerSecond,
-        tx_packets_per_s: m.sent.packetsPerSecond,
-      };
-    });
+  /** Every MAC any collector sees; a MAC two collectors see is taken from the newer snapshot. */
+  async vmTraffic(): Promise<MacTraffic[]> {
+    const byMac = new Map<string, MacTraffic>();
+    const newestLast = (await this.snapshots()).sort((a, b) => a.time - b.time);
+    for (const s of newestLast) for (const m of s.macs) byMac.set(m.mac, m);
+    return [...byMac.values()];
   }
 }

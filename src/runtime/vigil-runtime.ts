@@ -1,14 +1,17 @@
 // Everything in one process (`vigil up`): the store, the OpenFlow controller with its apps, the sFlow
-// collector, the VM monitor and the operator surfaces, wired together:
+// collector, the VM monitor and the operator surfaces, wired together. The parts meet in the store only,
+// as they do when they run as separate processes sharing Redis:
 //
-//   monitor --samples (+ sFlow traffic of the VM)--> store --pub/sub--> API / dashboard / balancer
-//   monitor --inventory--> directory --MAC/port -> VM--> collector's per-VM traffic
+//   monitor --samples (+ the VM's sFlow traffic read from the store)--> store --pub/sub--> API / balancer
+//   monitor --each host's domain inventory--> store --> sFlow enricher (joins traffic to VMs)
+//   collector --> sFlow enricher --per-VM traffic, per-MAC rates, top flows--> store --> monitor / API
 //   controller --switch up/down--> store events
 //
 // Each part is started in dependency order and stopped in reverse; a part that fails to start stops
 // the ones already running and reports which part and why.
 
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createApiServer, type ApiServer } from '../api/server.js';
 import type { Internals } from '../api/providers.js';
 import { ArpResponderApp } from '../apps/arp-responder.js';
@@ -20,17 +23,15 @@ import { parseEndpoint } from '../config/endpoint.js';
 import { Controller } from '../controller/controller.js';
 import { SESSION_DEFAULTS } from '../controller/switch-session.js';
 import type { Logger } from '../log/logger.js';
-import { VmMonitor } from '../monitor/vm-monitor.js';
-import type { VmSample } from '../monitor/vm-sample.js';
+import { startMonitorToStore } from '../monitor/monitor-to-store.js';
+import type { VmMonitor } from '../monitor/vm-monitor.js';
 import { SflowCollector } from '../sflow/collector.js';
-import { InventoryDirectory } from '../sflow/inventory-directory.js';
-import type { VmTraffic } from '../sflow/vm-directory.js';
+import { VmTrafficEnricher } from '../sflow/vm-traffic-enricher.js';
 import { openStore } from '../store/open-store.js';
-import { sampleWriter } from '../store/sample-writer.js';
-import { Channels, type Store, type StoredSample } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { ControllerEventsApp } from './controller-events.js';
 import { ControllerSwitchView } from './switch-view.js';
-import { CollectorTrafficView } from './traffic-view.js';
+import { StoreTrafficView } from './traffic-view.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -46,9 +47,6 @@ export interface RuntimeAddresses {
   api: { host: string; port: number };
 }
 
-/** How often the sFlow directory is rebuilt from the monitor's inventory, at most. */
-const DIRECTORY_REFRESH_MS = 1000;
-
 export class VigilRuntime {
   private readonly stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
   store!: Store;
@@ -56,12 +54,9 @@ export class VigilRuntime {
   collector!: SflowCollector;
   balancer!: LoadBalancerApp;
   monitor: VmMonitor | undefined;
+  enricher!: VmTrafficEnricher;
   api!: ApiServer;
-  readonly directory = new InventoryDirectory();
   addresses!: RuntimeAddresses;
-  private writeSample!: (sample: StoredSample) => void;
-  private directoryAt = 0;
-  private trafficCache: { at: number; byUuid: Map<string, VmTraffic> } = { at: 0, byUuid: new Map() };
 
   private constructor(private readonly opts: RuntimeOptions) {}
 
@@ -85,7 +80,6 @@ export class VigilRuntime {
     const log = this.log;
 
     this.store = await openStore(config.store, log);
-    this.writeSample = sampleWriter(this.store, log);
     this.stops.push({ name: 'store', stop: () => this.store.close() });
 
     const c = config.controller;
@@ -144,24 +138,28 @@ export class VigilRuntime {
     });
     const collectorAddress = await this.collector.start();
     this.stops.push({ name: 'collector', stop: () => this.collector.stop() });
+    this.enricher = new VmTrafficEnricher({
+      ingest: this.collector.ingest,
+      store: this.store,
+      collector: `${hostname()}:${collectorAddress.port}`,
+      log: log.child({ component: 'sflow-enricher' }),
+    });
+    this.enricher.start();
+    this.stops.push({ name: 'sFlow enricher', stop: () => this.enricher.stop() });
 
     const m = config.monitor;
     if (m.libvirt.length > 0) {
-      const monitor = new VmMonitor({
+      const monitoring = startMonitorToStore({
+        store: this.store,
+        log: log.child({ component: 'monitor' }),
         hosts: m.libvirt,
         intervalMs: Math.round(m.intervalSeconds * 1000),
-        logger: log.child({ component: 'monitor' }),
-        client: { callTimeoutMs: Math.round(m.callTimeoutSeconds * 1000) },
-        onSample: (sample) => this.onSample(sample),
-        onRemove: (vm) => {
-          this.balancer.vmLeft(vm.uuid, vm.reason);
-          this.refreshDirectory(true);
-          this.publishEvent({ type: 'vm_removed', ...vm });
-        },
+        callTimeoutMs: Math.round(m.callTimeoutSeconds * 1000),
+        inventoryTtlMs: config.store.sampleTtlSeconds * 1000,
+        onRemove: (vm) => this.balancer.vmLeft(vm.uuid, vm.reason),
       });
-      monitor.start();
-      this.monitor = monitor;
-      this.stops.push({ name: 'monitor', stop: () => monitor.stop() });
+      this.monitor = monitoring.monitor;
+      this.stops.push({ name: 'monitor', stop: () => monitoring.stop() });
     } else {
       log.warn('no libvirt host configured (monitor.libvirt / --libvirt): VM metrics are off');
     }
@@ -172,7 +170,7 @@ export class VigilRuntime {
       {
         store: this.store,
         switches: new ControllerSwitchView(this.controller),
-        traffic: new CollectorTrafficView(this.collector, this.directory, Math.round(s.windowSeconds * 1000)),
+        traffic: new StoreTrafficView(this.store, s.windowSeconds, log.child({ component: 'api' })),
         balancer: balancerService,
         internals: { internals: () => this.internals() },
       },
@@ -182,7 +180,6 @@ export class VigilRuntime {
         readsNeedToken: a.readsNeedToken,
         logger: log.child({ component: 'api' }),
         version: this.opts.version,
-        staleAfterMs: Math.max(3 * m.intervalSeconds * 1000, 15_000),
         ...(this.opts.webRoot ? { webRoot: this.opts.webRoot } : {}),
       },
     );
@@ -195,58 +192,6 @@ export class VigilRuntime {
       collector: collectorAddress,
       api: { host: apiAddr.address, port: apiAddr.port },
     };
-  }
-
-  /** A VM sample from the monitor: add the VM's sFlow traffic, then store and publish it. */
-  private onSample(sample: VmSample): void {
-    this.refreshDirectory(false);
-    const traffic = this.sflowTraffic(sample.uuid);
-    const stored: StoredSample = traffic
-      ? {
-          ...sample,
-          sflow: traffic,
-          metrics: {
-            ...sample.metrics,
-            'sflow.rx_bytes_per_s': traffic.rxBytesPerSecond,
-            'sflow.tx_bytes_per_s': traffic.txBytesPerSecond,
-            'sflow.rx_packets_per_s': traffic.rxPacketsPerSecond,
-            'sflow.tx_packets_per_s': traffic.txPacketsPerSecond,
-          },
-        }
-      : { ...sample };
-    this.writeSample(stored);
-  }
-
-  private refreshDirectory(force: boolean): void {
-    const now = Date.now();
-    if (!this.monitor || (!force && now - this.directoryAt < DIRECTORY_REFRESH_MS)) return;
-    this.directoryAt = now;
-    const byHost = new Map<
-      string,
-      Array<{ uuid: string; name: string; vnics: Array<{ mac?: string; portName?: string }> }>
-    >();
-    for (const d of this.monitor.inventory()) {
-      const list = byHost.get(d.host) ?? [];
-      list.push(d);
-      byHost.set(d.host, list);
-    }
-    for (const h of this.monitor.hosts) this.directory.update(h.label, byHost.get(h.label) ?? []);
-  }
-
-  private sflowTraffic(uuid: string): VmTraffic | undefined {
-    const now = Date.now();
-    if (now - this.trafficCache.at > 500) {
-      const byUuid = new Map<string, VmTraffic>();
-      for (const t of this.collector.ingest.vmTraffic(now, this.directory)) byUuid.set(t.uuid, t);
-      this.trafficCache = { at: now, byUuid };
-    }
-    return this.trafficCache.byUuid.get(uuid);
-  }
-
-  private publishEvent(event: Record<string, unknown>): void {
-    this.store
-      .publish(Channels.events, { time: Date.now(), ...event })
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'event publish failed'));
   }
 
   internals(): Internals {

@@ -1,6 +1,8 @@
 // Per-agent datagram sequence tracking (sflow_version_5.txt: sequence_number increments with each datagram
 // an agent (sub-agent) sends; an agent restart resets it and the uptime). Pure: no clock, no I/O.
 
+import { uptimeDelta } from '../counters/counter-rate.js';
+
 export type SequenceEvent = 'first' | 'in-order' | 'gap' | 'late' | 'restart';
 
 export interface AgentSequenceStats {
@@ -22,19 +24,6 @@ const MAX_GAP = 100_000;
 const MAX_REORDER = 1_000;
 /** A datagram whose uptime is this much older than the newest one's comes from a restarted agent. */
 const MAX_UPTIME_REORDER_MS = 10_000;
-
-const TWO32 = 0x1_0000_0000;
-const HOUR_MS = 3_600_000;
-
-/**
- * cur - prev for two agent uptimes (uint32 milliseconds, which wrap after 49.7 days): a step from the last
- * hour before the wrap to the first hour after it is a forward step, not a restart.
- */
-export function uptimeDelta(prev: number, cur: number): number {
-  const d = cur - prev;
-  if (d < 0 && prev >= TWO32 - HOUR_MS && cur < HOUR_MS) return d + TWO32;
-  return d;
-}
 
 export class AgentSequences {
   private readonly agents = new Map<string, AgentSequenceStats>();

@@ -1,24 +1,13 @@
-// Interface counter samples turned into rates. Counters are cumulative; a rate needs two samples of the
-// same source. A 32-bit counter that goes down has wrapped (modulo 2^32); a 64-bit counter that goes down
-// was reset. An agent restart (uptime back) or a counter sample sequence going back is a reset: the new
-// sample becomes the baseline and no rate comes from that pair. sFlow marks unknown 32-bit counters
-// as 2^32-1: those give no rate.
+// Interface counter samples turned into rates: each agent's interface (agent, ifIndex) is a source of the
+// counter tracker, which decides whether two samples make a pair (a restarted agent's, or a repeated
+// sample, does not) and how far apart they are. The counters' wrap and reset rules are the tracker's
+// too: 32-bit counters wrap, 64-bit ones that go down were reset, unknown ones (2^32-1) give no rate.
 
-import { uptimeDelta } from './agent-sequences.js';
+import { counterDelta32, counterDelta64 } from '../counters/counter-rate.js';
+import { CounterTracker } from '../counters/counter-tracker.js';
 import type { GenericInterfaceCounters } from './types.js';
 
-const UNKNOWN32 = 0xffffffff;
-const TWO32 = 0x1_0000_0000;
-
-/** Increase of a counter between two samples, or undefined when it cannot be known (reset, unknown). */
-export function counterDelta32(prev: number, cur: number): number | undefined {
-  if (prev === UNKNOWN32 || cur === UNKNOWN32) return undefined;
-  return cur >= prev ? cur - prev : TWO32 - prev + cur;
-}
-
-export function counterDelta64(prev: bigint, cur: bigint): bigint | undefined {
-  return cur >= prev ? cur - prev : undefined;
-}
+export { counterDelta32, counterDelta64 };
 
 export interface InterfaceRates {
   agent: string;
@@ -38,19 +27,34 @@ export interface InterfaceRates {
   outDiscardsPerSecond: number | undefined;
 }
 
-interface Baseline {
-  c: GenericInterfaceCounters;
-  sampleSequence: number;
-  uptimeMs: number;
-  atMs: number;
+function rate32(prev: number, cur: number, perSecond: number): number | undefined {
+  const d = counterDelta32(prev, cur);
+  return d === undefined ? undefined : d * perSecond;
+}
+
+function rate64(prev: bigint, cur: bigint, perSecond: number): number | undefined {
+  const d = counterDelta64(prev, cur);
+  return d === undefined ? undefined : Number(d) * perSecond;
+}
+
+/** Sum of the known parts; undefined when none is known. */
+function sum(a: number | undefined, b: number | undefined, c: number | undefined): number | undefined {
+  if (a === undefined && b === undefined && c === undefined) return undefined;
+  return (a ?? 0) + (b ?? 0) + (c ?? 0);
 }
 
 export class InterfaceCounterRates {
-  private readonly last = new Map<string, Baseline>();
+  private readonly tracker: CounterTracker<GenericInterfaceCounters>;
   private readonly rates = new Map<string, InterfaceRates>();
-  resets = 0;
 
-  constructor(private readonly maxInterfaces = 100_000) {}
+  constructor(maxInterfaces = 100_000) {
+    this.tracker = new CounterTracker(maxInterfaces);
+  }
+
+  /** Samples refused as a pair (agent restart, repeated sample) or whose octet counters were reset. */
+  get resets(): number {
+    return this.tracker.resets;
+  }
 
   /** Feed one generic-interface record; returns the new rates, or undefined when this sample is a baseline. */
   update(
@@ -61,65 +65,36 @@ export class InterfaceCounterRates {
     c: GenericInterfaceCounters,
   ): InterfaceRates | undefined {
     const key = `${agent}/${c.ifIndex}`;
-    const prev = this.last.get(key);
-    if (!prev && this.last.size >= this.maxInterfaces) return undefined;
-    this.last.set(key, { c, sampleSequence, uptimeMs, atMs: nowMs });
-    if (!prev) return undefined;
-    const seqDelta = (sampleSequence - prev.sampleSequence) >>> 0;
-    const elapsed = uptimeDelta(prev.uptimeMs, uptimeMs);
-    if (seqDelta === 0 || seqDelta > 0x7fffffff || elapsed < 0) {
-      this.resets++;
-      return undefined;
-    }
-    // the agent's own clock spaces the samples more exactly than arrival times do
-    const intervalMs = elapsed > 0 ? elapsed : nowMs - prev.atMs;
-    if (intervalMs <= 0) return undefined;
-    const perSecond = 1000 / intervalMs;
-    const d32 = (a: number, b: number) => {
-      const d = counterDelta32(a, b);
-      return d === undefined ? undefined : d * perSecond;
-    };
-    const d64 = (a: bigint, b: bigint) => {
-      const d = counterDelta64(a, b);
-      return d === undefined ? undefined : Number(d) * perSecond;
-    };
-    const sum = (...parts: Array<number | undefined>) => {
-      let known = false;
-      let s = 0;
-      for (const p of parts) {
-        if (p === undefined) continue;
-        known = true;
-        s += p;
-      }
-      return known ? s : undefined;
-    };
-    const p = prev.c;
-    const inOctets = d64(p.ifInOctets, c.ifInOctets);
-    const outOctets = d64(p.ifOutOctets, c.ifOutOctets);
-    if (inOctets === undefined || outOctets === undefined) this.resets++;
+    const t = this.tracker;
+    if (!t.update(key, c, nowMs, sampleSequence >>> 0, uptimeMs)) return undefined;
+    const p = t.previous!;
+    const perSecond = 1000 / t.intervalMs;
+    const inOctets = rate64(p.ifInOctets, c.ifInOctets, perSecond);
+    const outOctets = rate64(p.ifOutOctets, c.ifOutOctets, perSecond);
+    if (inOctets === undefined || outOctets === undefined) t.resets++;
     const r: InterfaceRates = {
       agent,
       ifIndex: c.ifIndex,
       ifSpeed: Number(c.ifSpeed),
       ifStatus: c.ifStatus,
-      intervalMs,
+      intervalMs: t.intervalMs,
       updatedAtMs: nowMs,
       inBytesPerSecond: inOctets,
       outBytesPerSecond: outOctets,
       inPacketsPerSecond: sum(
-        d32(p.ifInUcastPkts, c.ifInUcastPkts),
-        d32(p.ifInMulticastPkts, c.ifInMulticastPkts),
-        d32(p.ifInBroadcastPkts, c.ifInBroadcastPkts),
+        rate32(p.ifInUcastPkts, c.ifInUcastPkts, perSecond),
+        rate32(p.ifInMulticastPkts, c.ifInMulticastPkts, perSecond),
+        rate32(p.ifInBroadcastPkts, c.ifInBroadcastPkts, perSecond),
       ),
       outPacketsPerSecond: sum(
-        d32(p.ifOutUcastPkts, c.ifOutUcastPkts),
-        d32(p.ifOutMulticastPkts, c.ifOutMulticastPkts),
-        d32(p.ifOutBroadcastPkts, c.ifOutBroadcastPkts),
+        rate32(p.ifOutUcastPkts, c.ifOutUcastPkts, perSecond),
+        rate32(p.ifOutMulticastPkts, c.ifOutMulticastPkts, perSecond),
+        rate32(p.ifOutBroadcastPkts, c.ifOutBroadcastPkts, perSecond),
       ),
-      inErrorsPerSecond: d32(p.ifInErrors, c.ifInErrors),
-      outErrorsPerSecond: d32(p.ifOutErrors, c.ifOutErrors),
-      inDiscardsPerSecond: d32(p.ifInDiscards, c.ifInDiscards),
-      outDiscardsPerSecond: d32(p.ifOutDiscards, c.ifOutDiscards),
+      inErrorsPerSecond: rate32(p.ifInErrors, c.ifInErrors, perSecond),
+      outErrorsPerSecond: rate32(p.ifOutErrors, c.ifOutErrors, perSecond),
+      inDiscardsPerSecond: rate32(p.ifInDiscards, c.ifInDiscards, perSecond),
+      outDiscardsPerSecond: rate32(p.ifOutDiscards, c.ifOutDiscards, perSecond),
     };
     this.rates.set(key, r);
     return r;
@@ -134,11 +109,6 @@ export class InterfaceCounterRates {
   }
 
   sweep(cutoffMs: number): void {
-    for (const [k, b] of this.last) {
-      if (b.atMs < cutoffMs) {
-        this.last.delete(k);
-        this.rates.delete(k);
-      }
-    }
+    this.tracker.sweep(cutoffMs, (key) => this.rates.delete(key));
   }
 }

@@ -6,7 +6,7 @@
 import { formatMac, parseMac } from '../net/mac-address.js';
 import type { VmDirectory, VmRef } from './vm-directory.js';
 
-/** The part of a domain's inventory this needs (the monitor's DomainInventory has this shape). */
+/** The part of a domain's inventory this needs (the store's host inventory has this shape). */
 export interface InventoryDomain {
   uuid: string;
   name: string;
@@ -25,6 +25,13 @@ export class InventoryDirectory implements VmDirectory {
   /** Replace one host's domains (after each inventory refresh). */
   update(host: string, domains: Iterable<InventoryDomain>): void {
     this.hosts.set(host, [...domains]);
+    this.rebuild();
+  }
+
+  /** Replace every host's domains at once: hosts not listed are forgotten. */
+  replaceAll(hosts: Iterable<{ host: string; domains: Iterable<InventoryDomain> }>): void {
+    this.hosts.clear();
+    for (const h of hosts) this.hosts.set(h.host, [...h.domains]);
     this.rebuild();
   }
 

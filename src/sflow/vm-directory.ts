@@ -17,30 +17,5 @@ export interface VmDirectory {
   vmByUuid?(uuid: string): VmRef | undefined;
 }
 
-/** Per-VM traffic over the accounting window, from the VM's point of view (rx = towards the VM). */
-export interface VmTraffic {
-  uuid: string;
-  name: string;
-  rxBytesPerSecond: number;
-  txBytesPerSecond: number;
-  rxPacketsPerSecond: number;
-  txPacketsPerSecond: number;
-  windowMs: number;
-  /** Time (ms since the epoch) of the newest sample counted. */
-  updatedAtMs: number;
-  /** How the samples were joined to the VM ('host-sflow': only Host sFlow counters, no flow samples). */
-  joinedBy: 'port' | 'mac' | 'host-sflow';
-  /** Rates from the port's interface counter samples, when the agent polls them. */
-  counters?: CounterRates;
-  /** Rates from Host sFlow's per-domain virt_net_io counters, when a Host sFlow agent reports this VM. */
-  hostSflow?: CounterRates;
-}
-
-/** Rates between two counter samples, from the VM's point of view. */
-export interface CounterRates {
-  rxBytesPerSecond: number;
-  txBytesPerSecond: number;
-  rxPacketsPerSecond: number;
-  txPacketsPerSecond: number;
-  intervalMs: number;
-}
+// Per-VM traffic (and the counter rates beside it) is what the store keeps: its shape is declared there.
+export type { CounterRates, VmTraffic } from '../store/vm-traffic.js';

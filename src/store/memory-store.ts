@@ -1,6 +1,8 @@
 // The embedded store: everything in this process's memory, gone when it exits. The default, so one
-// command runs all of Vigil on one machine. Same contract as RedisStore.
+// command runs all of Vigil on one machine. Same contract as RedisStore. Samples are checked against the
+// VM sample schema when they are put, so what it reads back needs no second check.
 
+import type { RefusalLog } from './checked.js';
 import {
   checkClaim,
   checkClaims,
@@ -14,12 +16,13 @@ import {
   type Store,
   type StoreLimits,
   type StoredRecord,
-  type StoredSample,
   type Subscription,
   type TimeWindow,
   Channels,
+  sampleHandler,
 } from './store.js';
 import { AffinityTable } from './affinity-table.js';
+import type { VmSample } from './vm-sample.js';
 
 interface Expiring {
   json: string;
@@ -54,6 +57,7 @@ export class MemoryStore implements Store {
   constructor(
     private readonly limits: StoreLimits,
     private readonly now: () => number = Date.now,
+    private readonly log: RefusalLog = { warn() {} },
   ) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
@@ -61,7 +65,7 @@ export class MemoryStore implements Store {
     this.affinitySweeper.unref();
   }
 
-  async putSample(sample: StoredSample): Promise<void> {
+  async putSample(sample: VmSample): Promise<void> {
     checkSample(sample);
     const json = toJson(`sample ${sample.uuid}`, sample);
     this.samples.set(sample.uuid, { json, expiresAt: this.now() + this.limits.sampleTtlMs });
@@ -84,18 +88,22 @@ export class MemoryStore implements Store {
     if (drop > 0) rows.splice(0, drop);
   }
 
-  async getSample(uuid: string): Promise<StoredSample | undefined> {
+  async getSample(uuid: string): Promise<VmSample | undefined> {
     const e = this.live(this.samples, uuid);
-    return e ? (JSON.parse(e.json) as StoredSample) : undefined;
+    return e ? (JSON.parse(e.json) as VmSample) : undefined;
   }
 
-  async listSamples(): Promise<StoredSample[]> {
-    const out: StoredSample[] = [];
+  async listSamples(): Promise<VmSample[]> {
+    const out: VmSample[] = [];
     for (const uuid of [...this.samples.keys()].sort()) {
       const e = this.live(this.samples, uuid);
-      if (e) out.push(JSON.parse(e.json) as StoredSample);
+      if (e) out.push(JSON.parse(e.json) as VmSample);
     }
     return out;
+  }
+
+  subscribeSamples(handler: (sample: VmSample) => void): Promise<Subscription> {
+    return this.subscribe(Channels.samples, sampleHandler(handler, this.log));
   }
 
   async readSeries(uuid: string, metric: string, window: TimeWindow): Promise<SeriesPoint[]> {

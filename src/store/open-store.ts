@@ -16,7 +16,7 @@ export function storeLimits(cfg: StoreConfig): StoreLimits {
 
 export async function openStore(cfg: StoreConfig, logger?: Logger): Promise<Store> {
   const limits = storeLimits(cfg);
-  if (cfg.kind === 'memory') return new MemoryStore(limits);
+  if (cfg.kind === 'memory') return new MemoryStore(limits, Date.now, logger);
   return RedisStore.connect({
     url: cfg.redisUrl,
     keyPrefix: cfg.keyPrefix,

@@ -9,6 +9,7 @@
 
 import { createClient, type RedisClientType } from 'redis';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { newRefusal } from './checked.js';
 import { RedisKeys } from './redis-keys.js';
 import {
   Channels,
@@ -17,6 +18,8 @@ import {
   checkName,
   checkSample,
   checkTtl,
+  MAX_VALUE_BYTES,
+  sampleHandler,
   StoreUnavailableError,
   toJson,
   type AffinityClaim,
@@ -25,10 +28,10 @@ import {
   type Store,
   type StoreLimits,
   type StoredRecord,
-  type StoredSample,
   type Subscription,
   type TimeWindow,
 } from './store.js';
+import { parseVmSample, type VmSample } from './vm-sample.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -82,6 +85,19 @@ redis.call('ZADD', KEYS[2], now + idle, ARGV[1])
 return cur`;
 
 type Client = RedisClientType;
+
+/** One metric of a series row (`{"t":time,"m":{metrics}}`); undefined when absent or not a number. */
+function seriesPoint(row: string, metric: string): SeriesPoint | undefined {
+  let parsed: { t?: unknown; m?: Record<string, unknown> } | null;
+  try {
+    parsed = JSON.parse(row) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  const m = parsed?.m;
+  const v = typeof m === 'object' && m !== null ? m[metric] : undefined;
+  return typeof parsed?.t === 'number' && typeof v === 'number' ? { time: parsed.t, value: v } : undefined;
+}
 
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
@@ -183,7 +199,7 @@ export class RedisStore implements Store {
     }
   }
 
-  async putSample(sample: StoredSample): Promise<void> {
+  async putSample(sample: VmSample): Promise<void> {
     checkSample(sample);
     const json = toJson(`sample ${sample.uuid}`, sample);
     const { sampleTtlMs, seriesRetentionMs, seriesMaxPoints } = this.opts.limits;
@@ -203,14 +219,47 @@ export class RedisStore implements Store {
     );
   }
 
-  async getSample(uuid: string): Promise<StoredSample | undefined> {
+  async getSample(uuid: string): Promise<VmSample | undefined> {
     const json = await this.call('getSample', (c) => c.get(this.keys.sample(uuid)));
-    return json ? (JSON.parse(json) as StoredSample) : undefined;
+    return json ? this.readSample(uuid, json) : undefined;
   }
 
-  async listSamples(): Promise<StoredSample[]> {
+  async listSamples(): Promise<VmSample[]> {
     const values = await this.listIndexed('listSamples', this.keys.samples(), (id) => this.keys.sample(id));
-    return values.map((v) => JSON.parse(v.json) as StoredSample);
+    const out: VmSample[] = [];
+    for (const v of values) {
+      const s = this.readSample(v.id, v.json);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  subscribeSamples(handler: (sample: VmSample) => void): Promise<Subscription> {
+    return this.subscribe(Channels.samples, sampleHandler(handler, this.log));
+  }
+
+  /**
+   * A sample as Redis gave it back: whoever wrote it (another process, an older Vigil, a person with
+   * redis-cli), it is used only when it is a VM sample of that VM. Anything else is logged and left out.
+   */
+  private readSample(uuid: string, json: string): VmSample | undefined {
+    const refuse = (err: string): undefined => {
+      const key = this.keys.sample(uuid);
+      if (newRefusal(`${key}:${err}`))
+        this.log.warn({ key, err }, 'VM sample in Redis refused: it is not a valid VM sample');
+      return undefined;
+    };
+    if (json.length > MAX_VALUE_BYTES) return refuse(`${json.length} bytes, over the limit`);
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      return refuse('not JSON');
+    }
+    const c = parseVmSample(value);
+    if (!c.ok) return refuse(c.error);
+    if (c.value.uuid !== uuid) return refuse(`it is the sample of ${c.value.uuid}`);
+    return c.value;
   }
 
   /** Reads the live members of an index set and their values, pruning expired ones. */
@@ -245,9 +294,8 @@ export class RedisStore implements Store {
     );
     const out: SeriesPoint[] = [];
     for (const row of rows) {
-      const { t, m } = JSON.parse(row) as { t: number; m: Record<string, number> };
-      const v = m[metric];
-      if (v !== undefined) out.push({ time: t, value: v });
+      const point = seriesPoint(row, metric);
+      if (point) out.push(point);
     }
     return out;
   }

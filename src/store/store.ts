@@ -1,17 +1,10 @@
 // The metric store: what the monitor and collector write, and the controller, API and dashboard read.
 // Two implementations pass one contract suite (test/store/contract.ts): MemoryStore, the embedded
 // default for one process, and RedisStore, shared by many processes and surviving their restarts.
+// What a VM sample is: vm-sample.ts; other contracts kept as records: host-inventory.ts, vm-traffic.ts.
 
-/** A VM's sample as stored: any JSON object with an identity, a time and flat numeric metrics. */
-export interface StoredSample {
-  /** The domain's UUID. */
-  uuid: string;
-  /** When the sample was taken, ms since the epoch. */
-  time: number;
-  /** Flat numeric metrics (e.g. "cpu.percent"): each becomes a time series. */
-  metrics: Record<string, number>;
-  [field: string]: unknown;
-}
+import { STORE_NAME_PATTERN, type RefusalLog } from './checked.js';
+import { parseVmSample, type VmSample } from './vm-sample.js';
 
 export interface SeriesPoint {
   time: number;
@@ -57,7 +50,7 @@ export interface Subscription {
 
 /** Channels that Vigil publishes on; the payloads are JSON. */
 export const Channels = {
-  /** Every new VM sample (StoredSample). */
+  /** Every new VM sample (VmSample); read it with Store.subscribeSamples. */
   samples: 'samples',
   /** Operational events: placements, member health, switch up/down ({ type, time, ... }). */
   events: 'events',
@@ -68,10 +61,14 @@ export interface Store {
 
   /** Stores the latest sample of a VM (readable until its TTL), appends its metrics to the VM's
    * series, and publishes it on the samples channel. */
-  putSample(sample: StoredSample): Promise<void>;
-  getSample(uuid: string): Promise<StoredSample | undefined>;
-  /** Every VM sample that has not expired. */
-  listSamples(): Promise<StoredSample[]>;
+  putSample(sample: VmSample): Promise<void>;
+  /** A VM's latest sample; one read back that is not a VM sample is logged and left out. */
+  getSample(uuid: string): Promise<VmSample | undefined>;
+  /** Every VM sample that has not expired (as getSample, malformed ones left out). */
+  listSamples(): Promise<VmSample[]>;
+  /** New samples as they are published; a message on the channel that is not a VM sample is logged
+   * and dropped. Same delivery as subscribe. */
+  subscribeSamples(handler: (sample: VmSample) => void): Promise<Subscription>;
   /** One metric of one VM over a time window, oldest first. */
   readSeries(uuid: string, metric: string, window: TimeWindow): Promise<SeriesPoint[]>;
 
@@ -134,7 +131,7 @@ export class StoreInputError extends Error {
 /** Largest JSON value (sample or record) the store accepts. */
 export const MAX_VALUE_BYTES = 1024 * 1024;
 
-const NAME = /^[A-Za-z0-9_.:@%+-]{1,256}$/;
+const NAME = new RegExp(STORE_NAME_PATTERN);
 
 export function checkName(what: string, name: string): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
@@ -144,7 +141,7 @@ export function checkName(what: string, name: string): void {
   }
 }
 
-export function checkSample(sample: StoredSample): void {
+export function checkSample(sample: VmSample): void {
   checkName('sample uuid', sample?.uuid);
   if (!Number.isFinite(sample.time))
     throw new StoreInputError(`sample ${sample.uuid}: time must be a number`);
@@ -158,6 +155,21 @@ export function checkSample(sample: StoredSample): void {
       );
     }
   }
+  const c = parseVmSample(sample);
+  if (!c.ok) throw new StoreInputError(`sample ${sample.uuid} is not a VM sample: ${c.error}`);
+}
+
+/** A samples-channel handler that passes on VM samples only; anything else is logged and dropped. */
+export function sampleHandler(handler: (sample: VmSample) => void, log: RefusalLog): (m: unknown) => void {
+  return (message) => {
+    const c = parseVmSample(message);
+    if (c.ok) handler(c.value);
+    else
+      log.warn(
+        { channel: Channels.samples, err: c.error },
+        'message on the samples channel refused: it is not a VM sample',
+      );
+  };
 }
 
 export function checkClaim(c: AffinityClaim): void {

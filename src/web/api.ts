@@ -1,38 +1,10 @@
-// The dashboard's view of the REST API: typed fetches under /api/v1.
+// The dashboard's view of the REST API: typed fetches under /api/v1. A VM is the store's VM sample, as
+// the API returns it: its type is declared once, in src/store/vm-sample.ts.
 
-export interface Vm {
-  uuid: string;
-  name: string;
-  host: string;
-  time: number;
-  stale: boolean;
-  staleSeconds?: number;
-  state?: string;
-  metrics: Record<string, number>;
-  vcpus?: number;
-  nics?: Array<{
-    portName?: string;
-    mac?: string;
-    bridge?: string;
-    rxBytesPerSec?: number;
-    txBytesPerSec?: number;
-  }>;
-  disks?: Array<{ name: string; path?: string; readBytesPerSec?: number; writeBytesPerSec?: number }>;
-  nova?: { name?: string; project?: { name?: string; uuid?: string }; flavor?: { name?: string } };
-}
+import type { VmSample } from '../store/vm-sample.js';
 
-export interface ComputeHost {
-  name: string;
-  vms: number;
-  running: number;
-  stale: number;
-  vcpus: number;
-  cpu_percent: number | null;
-  memory_used_bytes: number;
-  net_rx_bytes_per_s: number;
-  net_tx_bytes_per_s: number;
-  last_sample: number | null;
-}
+export type { ComputeHost } from '../api/schemas/vms.js';
+export type Vm = VmSample;
 
 export type OperatingStatus = 'ONLINE' | 'OFFLINE' | 'DEGRADED' | 'ERROR' | 'DRAINING' | 'NO_MONITOR';
 

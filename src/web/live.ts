@@ -3,6 +3,7 @@
 // VM list is fetched again so nothing missed while disconnected stays wrong.
 
 import { signal } from '@preact/signals';
+import { withStaleness } from '../store/sample-staleness.js';
 import { getJson, type Vm } from './api.js';
 
 export const vms = signal<ReadonlyMap<string, Vm>>(new Map());
@@ -54,21 +55,22 @@ export function startLive(): void {
   source.addEventListener('sample', (e) => {
     const v = JSON.parse((e as MessageEvent<string>).data) as Vm;
     const next = new Map(vms.value);
-    next.set(v.uuid, { ...v, stale: v.stale === true });
+    next.set(v.uuid, withStaleness(v, Date.now()));
     vms.value = next;
     emit('sample', v);
   });
   for (const name of EVENTS.slice(1)) {
     source.addEventListener(name, (e) => emit(name, JSON.parse((e as MessageEvent<string>).data)));
   }
-  // Samples that stop arriving turn stale on the page too.
+  // Samples that stop arriving turn stale on the page too, by the same rule as in the API.
   setInterval(() => {
     const now = Date.now();
     let changed = false;
     const next = new Map(vms.value);
     for (const [k, v] of next) {
-      if (!v.stale && now - v.time > 30_000) {
-        next.set(k, { ...v, stale: true, staleSeconds: (now - v.time) / 1000 });
+      const w = withStaleness(v, now);
+      if (w !== v) {
+        next.set(k, w);
         changed = true;
       }
     }

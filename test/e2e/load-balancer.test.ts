@@ -22,6 +22,7 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/store.js';
 import { Topology, type Host } from '../../src/lab/topology.js';
 import { freePort, RedisServer } from '../support/redis-server.js';
+import { vmSample } from '../support/vm-sample.js';
 
 const VIP = '10.213.4.100';
 const VIP_MAC = '02:56:0a:d5:04:64';
@@ -144,17 +145,19 @@ class NamespaceSampler {
       const secs = (now - prev.time) / 1000;
       // USER_HZ is 100 on Linux.
       const cpu = Math.min(100, ((ticks - prev.ticks) / 100 / secs) * 100);
-      await this.store().putSample({
-        uuid: `vm-${b.name}`,
-        time: now,
-        state: 'running',
-        metrics: {
-          'cpu.percent': cpu,
-          // The port's rx is what the backend sent; tx what it received.
-          'net.rx_bytes_per_s': Math.max(0, (tx - prev.tx) / secs),
-          'net.tx_bytes_per_s': Math.max(0, (rx - prev.rx) / secs),
-        },
-      });
+      await this.store().putSample(
+        vmSample({
+          uuid: `vm-${b.name}`,
+          time: now,
+          state: 'running',
+          metrics: {
+            'cpu.percent': cpu,
+            // The port's rx is what the backend sent; tx what it received.
+            'net.rx_bytes_per_s': Math.max(0, (tx - prev.tx) / secs),
+            'net.tx_bytes_per_s': Math.max(0, (rx - prev.rx) / secs),
+          },
+        }),
+      );
     }
   }
 }

@@ -119,16 +119,19 @@ describe('parseDomainStats', () => {
   });
 
   it('names every virDomainState and flags unknown codes', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 7].map(domainStateName)).toEqual([
-      'nostate',
-      'running',
-      'blocked',
-      'paused',
-      'shutdown',
-      'shutoff',
-      'crashed',
-      'pmsuspended',
-    ]);
+    // include/libvirt/libvirt-domain.h: enum virDomainState (VIR_DOMAIN_NOSTATE = 0, ...).
+    const virDomainState = {
+      nostate: 0,
+      running: 1,
+      blocked: 2,
+      paused: 3,
+      shutdown: 4,
+      shutoff: 5,
+      crashed: 6,
+      pmsuspended: 7,
+    };
+    for (const [name, code] of Object.entries(virDomainState))
+      expect(domainStateName(code), `state ${code}`).toBe(name);
     expect(domainStateName(8)).toBe('unknown');
     expect(domainStateName(undefined)).toBe('unknown');
     expect(domainStateName(1.5)).toBe('unknown');

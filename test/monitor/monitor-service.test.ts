@@ -9,6 +9,12 @@ import { startMonitorService } from '../../src/cli/commands/monitor.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ensureLibvirtd } from '../../src/lab/host-services.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { storeName } from '../../src/store/checked.js';
+import {
+  HOST_INVENTORY_RECORD,
+  parseHostInventory,
+  type HostInventory,
+} from '../../src/store/host-inventory.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { RedisServer } from '../support/redis-server.js';
 
@@ -79,6 +85,46 @@ describe('the monitor service writing to the store', () => {
     } finally {
       await service.stop();
       await sub.unsubscribe();
+      await reader.close();
+    }
+  });
+
+  it('keeps each host’s domain inventory in the store for the sFlow side of other processes', async () => {
+    const uri = `test+unix://${join(dir, 'domains.xml')}`;
+    const { config } = loadConfig({
+      env: {},
+      flags: {
+        'store.kind': 'redis',
+        'store.redisUrl': redis.url,
+        'store.keyPrefix': 'vmoninv',
+        'monitor.libvirt': [uri],
+        'monitor.intervalSeconds': 0.2,
+      },
+    });
+    const reader = await RedisStore.connect({
+      url: redis.url,
+      keyPrefix: 'vmoninv',
+      limits: { sampleTtlMs: 60_000, seriesRetentionMs: 3_600_000, seriesMaxPoints: 4096 },
+    });
+    const service = await startMonitorService(config, silentLogger());
+    try {
+      const deadline = Date.now() + 10_000;
+      let inventory: HostInventory | undefined;
+      while ((inventory?.domains.length ?? 0) < COUNT) {
+        if (Date.now() > deadline) throw new Error('the inventory did not reach the store');
+        await new Promise((r) => setTimeout(r, 100));
+        const c = parseHostInventory(await reader.getRecord(HOST_INVENTORY_RECORD, storeName(uri)));
+        if (c.ok) inventory = c.value;
+      }
+      expect(inventory!.host).toBe(uri);
+      expect(inventory!.domains.map((d) => d.name).sort()).toEqual(
+        Array.from({ length: COUNT }, (_, i) => `vmon-s${i}`).sort(),
+      );
+      expect(inventory!.domains.find((d) => d.name === 'vmon-s3')?.uuid).toBe(
+        '766d6f6e-7376-4000-8000-000000000003',
+      );
+    } finally {
+      await service.stop();
       await reader.close();
     }
   });

@@ -61,6 +61,7 @@ describe('a recorded GetAllDomainStats reply', () => {
     const sample = buildVmSample({
       host: 'qemu:///system',
       time: 1,
+      pollIntervalMs: 5000,
       state: s.state,
       uuid: s.uuid,
       name: s.name,

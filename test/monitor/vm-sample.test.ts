@@ -35,6 +35,7 @@ describe('buildVmSample', () => {
   const sample = buildVmSample({
     host: 'compute-1',
     time: 12_000,
+    pollIntervalMs: 2000,
     state: 'running',
     uuid: inventory.uuid,
     name: inventory.name,

@@ -6,59 +6,14 @@ import { InventoryDirectory } from '../../src/sflow/inventory-directory.js';
 import { SflowIngest } from '../../src/sflow/sflow-ingest.js';
 import { RateWindow } from '../../src/sflow/sliding-window.js';
 import { staticDirectory } from '../../src/sflow/traffic-accounting.js';
-import type { FlowSample, GenericInterfaceCounters } from '../../src/sflow/types.js';
-import { tcpFrame } from './support/packets.js';
+import type { GenericInterfaceCounters } from '../../src/sflow/types.js';
+import { flowDatagram, flowSample } from './support/flow-datagrams.js';
 
 const A = { mac: '02:00:00:00:00:0a', ip: '10.213.2.10' };
 const B = { mac: '02:00:00:00:00:0b', ip: '10.213.2.11' };
 
-function sample(
-  seq: number,
-  pool: number,
-  from: typeof A,
-  to: typeof A,
-  input: number,
-  output: number,
-  frameLength = 1518,
-  sport = 40000,
-): FlowSample {
-  const header = tcpFrame({
-    srcMac: from.mac,
-    dstMac: to.mac,
-    srcIp: from.ip,
-    dstIp: to.ip,
-    srcPort: sport,
-    dstPort: 5001,
-    payload: 74,
-  });
-  return {
-    kind: 'flow',
-    expanded: false,
-    sequence: seq,
-    sourceIdType: 0,
-    sourceIdIndex: input,
-    samplingRate: 64,
-    samplePool: pool,
-    drops: 0,
-    input: { format: 0, value: input },
-    output: { format: 0, value: output },
-    records: [
-      {
-        type: 'raw-packet-header',
-        headerProtocol: 1,
-        frameLength,
-        stripped: 4,
-        headerLength: header.length,
-        header,
-        decoded: undefined,
-      },
-    ],
-  };
-}
-
-function datagram(seq: number, samples: FlowSample[], uptimeMs = seq * 1000) {
-  return encodeDatagram({ agent: '10.213.2.254', subAgentId: 0, sequence: seq, uptimeMs, samples });
-}
+const sample = flowSample;
+const datagram = flowDatagram;
 
 describe('sliding-window rates', () => {
   it('rates over the window; old buckets fall out', () => {

@@ -1,13 +1,9 @@
 // The store contract: every Store implementation passes these same tests.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Channels,
-  StoreInputError,
-  type Store,
-  type StoreLimits,
-  type StoredSample,
-} from '../../src/store/store.js';
+import { Channels, StoreInputError, type Store, type StoreLimits } from '../../src/store/store.js';
+import type { VmSample } from '../../src/store/vm-sample.js';
+import { vmSample } from '../support/vm-sample.js';
 
 export interface StoreFactory {
   /** A new store on the shared backend (a second call gives a second, independent client). */
@@ -28,9 +24,9 @@ export function sample(
   uuid: string,
   time: number,
   metrics: Record<string, number>,
-  extra = {},
-): StoredSample {
-  return { uuid, time, metrics, name: `vm-${uuid.slice(0, 4)}`, host: 'compute-1', ...extra };
+  extra: Partial<VmSample> = {},
+): VmSample {
+  return vmSample({ uuid, time, metrics, name: `vm-${uuid.slice(0, 4)}`, host: 'compute-1', ...extra });
 }
 
 /** Collects messages of a channel; `next(n)` waits until n have arrived. */
@@ -99,8 +95,15 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
           /metric x must be a finite/,
         );
         await expect(
-          s.putSample(sample('aaaa-1', 1, { x: 1 }, { blob: 'y'.repeat(1_100_000) })),
+          s.putSample(sample('aaaa-1', 1, { x: 1 }, { name: 'y'.repeat(1_100_000) })),
         ).rejects.toThrow(/limit/);
+        expect(await s.listSamples()).toEqual([]);
+      });
+
+      it('refuses a sample that is not a VM sample, naming what is wrong', async () => {
+        const s = await open();
+        const bad = { ...sample('aaaa-1', 1, { x: 1 }), nics: 'vnet0' } as unknown as VmSample;
+        await expect(s.putSample(bad)).rejects.toThrow(/aaaa-1 is not a VM sample: \/nics must be array/);
         expect(await s.listSamples()).toEqual([]);
       });
     });
@@ -196,6 +199,20 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
         await writer.putSample(sample('aaaa-1', 5, { 'cpu.percent': 42 }));
         const [m] = await c.next(1);
         expect(m).toMatchObject({ uuid: 'aaaa-1', time: 5, metrics: { 'cpu.percent': 42 } });
+      });
+
+      it('passes on VM samples only to sample subscribers, dropping anything else on the channel', async () => {
+        const s = await open();
+        const typed = collector();
+        const raw = collector();
+        await s.subscribeSamples(typed.handler);
+        await s.subscribe(Channels.samples, raw.handler);
+        await s.publish(Channels.samples, { uuid: 'aaaa-1', time: 5, metrics: { x: 'many' } });
+        await s.putSample(sample('bbbb-2', 6, { 'cpu.percent': 7 }));
+        await raw.next(2);
+        expect(await typed.next(1)).toMatchObject([{ uuid: 'bbbb-2', metrics: { 'cpu.percent': 7 } }]);
+        await sleep(100);
+        expect(typed.got).toHaveLength(1);
       });
 
       it('gives each subscriber its own copy', async () => {

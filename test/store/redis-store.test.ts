@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { createClient } from 'redis';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { StoreUnavailableError, type StoreLimits } from '../../src/store/store.js';
@@ -21,6 +22,48 @@ storeContract('redis', () => ({
     prefixCounter++;
   },
 }));
+
+describe('redis store: what comes back from Redis is untrusted', () => {
+  it('refuses a sample that is not a VM sample with a clear log line, and serves the others', async () => {
+    const keyPrefix = `untrusted${process.pid}`;
+    const lines: Array<{ msg: string; key?: string; err?: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const s = await RedisStore.connect({ url: server.url, keyPrefix, limits: LIMITS, logger });
+    await s.putSample(sample('good-1', Date.now(), { 'cpu.percent': 3 }));
+    // Written by something else: an older Vigil, a person with redis-cli, a bug in another process.
+    const other = createClient({ url: server.url });
+    await other.connect();
+    const live = Date.now() + 60_000;
+    const bad: Record<string, string> = {
+      'bad-1': JSON.stringify({ uuid: 'bad-1', time: 1, metrics: { x: 1 } }),
+      'bad-2': '{"uuid": "bad-2", "time": ',
+      'bad-3': JSON.stringify({ ...sample('good-1', 1, {}), uuid: 'good-1' }),
+    };
+    for (const [uuid, json] of Object.entries(bad)) {
+      await other.set(`${keyPrefix}:sample:${uuid}`, json);
+      await other.zAdd(`${keyPrefix}:samples`, { score: live, value: uuid });
+    }
+    await other.zAdd(`${keyPrefix}:series:bad-1`, { score: 5, value: '{"t":5,"m":7}' });
+    await other.close();
+
+    expect((await s.listSamples()).map((x) => x.uuid)).toEqual(['good-1']);
+    expect(await s.getSample('bad-1')).toBeUndefined();
+    expect(await s.readSeries('bad-1', 'x', { from: 0, to: 10 })).toEqual([]);
+    const refused = lines.filter((l) => l.msg === 'VM sample in Redis refused: it is not a valid VM sample');
+    expect(refused.map((l) => l.key)).toEqual(
+      expect.arrayContaining([
+        `${keyPrefix}:sample:bad-1`,
+        `${keyPrefix}:sample:bad-2`,
+        `${keyPrefix}:sample:bad-3`,
+      ]),
+    );
+    const reason = (key: string) => refused.find((l) => l.key === `${keyPrefix}:sample:${key}`)?.err;
+    expect(reason('bad-1')).toMatch(/^\/ must have required properties name, host, pollIntervalMs/);
+    expect(reason('bad-2')).toBe('not JSON');
+    expect(reason('bad-3')).toBe('it is the sample of good-1');
+    await s.close();
+  });
+});
 
 describe('redis store availability', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,15 +1,14 @@
 // Compute hosts and VMs, from the store: the latest sample of every VM and its metric history.
 
 import Type from 'typebox';
-import type { StoredSample } from '../../store/store.js';
+import { withStaleness } from '../../store/sample-staleness.js';
 import { V1, type ApiApp, type ApiDeps } from '../app.js';
 import { errorResponses } from '../schemas/common.js';
-import { ComputeHost, Series, SeriesQuery, Vm, type ComputeHost as Host } from '../schemas/vms.js';
+import { summariseHosts } from '../host-summary.js';
+import { ComputeHost, Series, SeriesQuery, Vm } from '../schemas/vms.js';
 import { notFound, HttpError } from '../errors.js';
 
 export interface VmRouteOptions {
-  /** A sample older than this counts as stale even if the monitor has not marked it. */
-  staleAfterMs: number;
   /** Longest history window a request may ask for. */
   maxWindowMs: number;
   now: () => number;
@@ -25,63 +24,9 @@ const UUID_PARAM = Type.Object(
   { additionalProperties: false },
 );
 
-export function withStale(s: StoredSample, now: number, staleAfterMs: number): StoredSample {
-  const age = now - s.time;
-  if (s.stale === true || age <= staleAfterMs) return s.stale === undefined ? { ...s, stale: false } : s;
-  return { ...s, stale: true, staleSeconds: Math.max(0, age / 1000) };
-}
-
-const num = (s: StoredSample, k: string): number => s.metrics[k] ?? 0;
-
-export function summariseHosts(samples: readonly StoredSample[]): Host[] {
-  const byHost = new Map<string, Host & { cpuWeighted: number; cpuVcpus: number }>();
-  for (const s of samples) {
-    const name = typeof s.host === 'string' ? s.host : '';
-    let h = byHost.get(name);
-    if (!h) {
-      h = {
-        name,
-        vms: 0,
-        running: 0,
-        stale: 0,
-        vcpus: 0,
-        cpu_percent: null,
-        memory_used_bytes: 0,
-        net_rx_bytes_per_s: 0,
-        net_tx_bytes_per_s: 0,
-        last_sample: null,
-        cpuWeighted: 0,
-        cpuVcpus: 0,
-      };
-      byHost.set(name, h);
-    }
-    h.vms++;
-    if (s.state === 'running') h.running++;
-    if (s.stale === true) h.stale++;
-    const vcpus = s.metrics['vcpu.count'] ?? 1;
-    h.vcpus += s.metrics['vcpu.count'] ?? 0;
-    const cpu = s.metrics['cpu.percent'];
-    if (cpu !== undefined) {
-      h.cpuWeighted += cpu * vcpus;
-      h.cpuVcpus += vcpus;
-    }
-    h.memory_used_bytes += s.metrics['memory.used_bytes'] ?? s.metrics['memory.rss_bytes'] ?? 0;
-    h.net_rx_bytes_per_s += num(s, 'net.rx_bytes_per_s');
-    h.net_tx_bytes_per_s += num(s, 'net.tx_bytes_per_s');
-    h.last_sample = Math.max(h.last_sample ?? 0, s.time);
-  }
-  return [...byHost.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map(({ cpuWeighted, cpuVcpus, ...h }) => ({
-      ...h,
-      cpu_percent: cpuVcpus > 0 ? cpuWeighted / cpuVcpus : null,
-    }));
-}
-
 export function vmRoutes(app: ApiApp, deps: ApiDeps, opts: VmRouteOptions): void {
   const { store } = deps;
-  const fresh = async () =>
-    (await store.listSamples()).map((s) => withStale(s, opts.now(), opts.staleAfterMs));
+  const fresh = async () => (await store.listSamples()).map((s) => withStaleness(s, opts.now()));
 
   app.get(
     `${V1}/hosts`,
@@ -117,12 +62,12 @@ export function vmRoutes(app: ApiApp, deps: ApiDeps, opts: VmRouteOptions): void
       const vms = (await fresh()).filter((s) => {
         if (host !== undefined && s.host !== host) return false;
         if (project !== undefined) {
-          const p = (s.nova as { project?: { name?: string; uuid?: string } } | undefined)?.project;
+          const p = s.nova?.project;
           if (p?.name !== project && p?.uuid !== project) return false;
         }
         return true;
       });
-      return { vms: vms as Array<StoredSample & { name: string; host: string; stale: boolean }> };
+      return { vms };
     },
   );
 
@@ -139,13 +84,7 @@ export function vmRoutes(app: ApiApp, deps: ApiDeps, opts: VmRouteOptions): void
     async (req) => {
       const s = await store.getSample(req.params.uuid);
       if (!s) throw notFound(`VM ${req.params.uuid}`);
-      return {
-        vm: withStale(s, opts.now(), opts.staleAfterMs) as StoredSample & {
-          name: string;
-          host: string;
-          stale: boolean;
-        },
-      };
+      return { vm: withStaleness(s, opts.now()) };
     },
   );
 

@@ -1,25 +1,10 @@
-// Compute hosts and VMs as the monitor stores them (see the monitor's VM sample).
+// Compute hosts and VMs as the monitor stores them (the VM sample: src/store/vm-sample.ts).
 
 import Type, { type Static } from 'typebox';
 import { EpochMs } from './common.js';
 
-/** A VM's latest sample; the monitor's other fields (nics, disks, memory, nova) pass through. */
-export const Vm = Type.Object(
-  {
-    uuid: Type.String(),
-    name: Type.String(),
-    host: Type.String({ description: 'the libvirt host (URI) the VM runs on' }),
-    time: EpochMs,
-    stale: Type.Boolean({
-      description: 'the host did not answer, or the sample is older than the stale threshold',
-    }),
-    staleSeconds: Type.Optional(Type.Number({ minimum: 0 })),
-    state: Type.Optional(Type.String()),
-    metrics: Type.Record(Type.String(), Type.Number()),
-  },
-  { additionalProperties: true },
-);
-export type Vm = Static<typeof Vm>;
+/** A VM's latest sample: the store's VM sample, with `stale` as the staleness rule has it now. */
+export { VmSample as Vm } from '../../store/vm-sample.js';
 
 export const ComputeHost = Type.Object({
   name: Type.String(),

@@ -34,7 +34,8 @@ import type {
 } from '../../controller/app-api.js';
 import { silentLogger } from '../../log/logger.js';
 import { OFPPC, OFPPR, OFPPS } from '../../openflow/model.js';
-import { Channels, type StoredSample, type Store, type Subscription } from '../../store/store.js';
+import { Channels, type Store, type Subscription } from '../../store/store.js';
+import type { VmSample } from '../../store/vm-sample.js';
 import * as policy from './lb-policy.js';
 import type { LbAction } from './lb-policy.js';
 import { LbState } from './lb-state.js';
@@ -117,7 +118,7 @@ export class LoadBalancerApp implements ControllerApp {
       if (n > 0) this.log.info({ pool: p.id, clients: n }, 'affinity entries restored from the store');
     }
     for (const s of await this.store.listSamples()) this.onSample(s);
-    this.subscription = await this.store.subscribe(Channels.samples, (m) => this.onSample(m as StoredSample));
+    this.subscription = await this.store.subscribeSamples((s) => this.onSample(s));
   }
 
   start(api: ControllerApi): void {
@@ -234,15 +235,12 @@ export class LoadBalancerApp implements ControllerApp {
     this.run(policy.portStatus(this.state, this.clock(), ev.datapathId, p.portNo, !down));
   }
 
-  private onSample(s: StoredSample): void {
-    if (typeof s !== 'object' || s === null || typeof s.uuid !== 'string' || typeof s.metrics !== 'object')
-      return;
-    const state = typeof s.state === 'string' ? s.state : undefined;
+  private onSample(s: VmSample): void {
     this.run(
       policy.sample(this.state, {
         vm: s.uuid,
         time: s.time,
-        ...(state ? { state } : {}),
+        state: s.state,
         metrics: s.metrics,
       }),
     );

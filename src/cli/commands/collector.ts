@@ -1,11 +1,16 @@
 // `vigil collector`: the sFlow v5 collector on its own. Listens for datagrams, keeps per-port, per-MAC and
-// per-flow traffic rates, and reports them every interval (log lines, or JSON on standard output).
+// per-flow traffic rates, and reports them every interval (log lines, or JSON on standard output). Its
+// enricher writes the traffic to the store, joined to VMs through the inventory the monitors keep there,
+// for the API and the monitors in other processes sharing the store.
 
 import { createWriteStream } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { LinkType, PcapWriter, pcapRecord, udpFrame } from '../../capture/pcap-writer.js';
 import { toJson } from '../../sflow/capture-decode.js';
 import { SflowCollector } from '../../sflow/collector.js';
+import { VmTrafficEnricher } from '../../sflow/vm-traffic-enricher.js';
+import { openStore } from '../../store/open-store.js';
 import { parseEndpoint } from '../../config/endpoint.js';
 import { action, commandConfig, commandLogger, UsageError, untilStopSignal } from '../context.js';
 
@@ -86,7 +91,15 @@ async function runCollector(flags: CollectorFlags, cmd: Command): Promise<void> 
         }
       : {}),
   });
-  await collector.start();
+  const bound = await collector.start();
+  const store = await openStore(loaded.config.store, log);
+  const enricher = new VmTrafficEnricher({
+    ingest: collector.ingest,
+    store,
+    collector: `${hostname()}:${bound.port}`,
+    log,
+  });
+  enricher.start();
 
   const report = () => {
     const now = Date.now();
@@ -132,7 +145,9 @@ async function runCollector(flags: CollectorFlags, cmd: Command): Promise<void> 
   const timer = setInterval(report, reportMs);
   await untilStopSignal();
   clearInterval(timer);
+  await enricher.stop();
   await collector.stop();
+  await store.close();
   if (pcapOut) await new Promise<void>((r) => pcapOut!.end(r));
   log.info({}, 'sflow collector stopped');
 }

@@ -4,11 +4,10 @@
 
 import type { Command } from 'commander';
 import { HostMonitor } from '../../monitor/host-monitor.js';
-import { VmMonitor } from '../../monitor/vm-monitor.js';
+import { startMonitorToStore } from '../../monitor/monitor-to-store.js';
+import type { VmMonitor } from '../../monitor/vm-monitor.js';
 import type { VmSample } from '../../monitor/vm-sample.js';
 import { openStore } from '../../store/open-store.js';
-import { sampleWriter } from '../../store/sample-writer.js';
-import { Channels } from '../../store/store.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
 import {
@@ -83,25 +82,20 @@ export interface MonitorService {
 
 /**
  * Opens the store and starts monitoring every configured host: each sample is stored (latest value
- * with its TTL, time series) and published; a VM leaving is published on the events channel.
+ * with its TTL, time series) and published, each host's domain inventory is kept in the store for the
+ * sFlow side, and a VM leaving is published on the events channel.
  */
 export async function startMonitorService(config: Config, log: Logger): Promise<MonitorService> {
   const cfg = config.monitor;
   const store = await openStore(config.store, log);
-  const writeSample = sampleWriter(store, log);
-  const monitor = new VmMonitor({
+  const { monitor, stop } = startMonitorToStore({
+    store,
+    log,
     hosts: cfg.libvirt,
     intervalMs: Math.round(cfg.intervalSeconds * 1000),
-    logger: log,
-    client: { callTimeoutMs: Math.round(cfg.callTimeoutSeconds * 1000) },
-    onSample: (sample) => writeSample({ ...sample }),
-    onRemove: (vm) => {
-      store
-        .publish(Channels.events, { type: 'vm_removed', time: Date.now(), ...vm })
-        .catch((err: Error) => log.debug({ err: err.message }, 'event publish failed'));
-    },
+    callTimeoutMs: Math.round(cfg.callTimeoutSeconds * 1000),
+    inventoryTtlMs: config.store.sampleTtlSeconds * 1000,
   });
-  monitor.start();
   log.info(
     { hosts: cfg.libvirt, intervalSeconds: cfg.intervalSeconds, store: config.store.kind },
     'VM monitor started',
@@ -109,7 +103,7 @@ export async function startMonitorService(config: Config, log: Logger): Promise<
   return {
     monitor,
     async stop() {
-      await monitor.stop();
+      await stop();
       await store.close();
     },
   };

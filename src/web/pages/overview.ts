@@ -4,7 +4,8 @@
 import { h } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
-import type { Vm } from '../api.js';
+import { summariseHosts } from '../../api/host-summary.js';
+import type { ComputeHost, Vm } from '../api.js';
 import { getSeries } from '../api.js';
 import { Chart, PALETTE, align } from '../chart.js';
 import { ago, bytes, hostLabel, percent, rate } from '../format.js';
@@ -69,45 +70,7 @@ function projectOf(vm: Vm): string {
   return vm.nova?.project?.name ?? vm.nova?.project?.uuid ?? '';
 }
 
-interface HostRow {
-  name: string;
-  vms: Vm[];
-  cpu: number | null;
-  vcpus: number;
-  mem: number;
-  rx: number;
-  tx: number;
-  stale: number;
-}
-
-function hosts(list: Vm[]): HostRow[] {
-  const byHost = new Map<string, HostRow & { w: number; cw: number }>();
-  for (const vm of list) {
-    let r = byHost.get(vm.host);
-    if (!r)
-      byHost.set(
-        vm.host,
-        (r = { name: vm.host, vms: [], cpu: null, vcpus: 0, mem: 0, rx: 0, tx: 0, stale: 0, w: 0, cw: 0 }),
-      );
-    r.vms.push(vm);
-    const n = vm.metrics['vcpu.count'] ?? 1;
-    r.vcpus += vm.metrics['vcpu.count'] ?? 0;
-    const cpu = vm.metrics['cpu.percent'];
-    if (cpu !== undefined) {
-      r.cw += cpu * n;
-      r.w += n;
-    }
-    r.mem += vm.metrics['memory.used_bytes'] ?? vm.metrics['memory.rss_bytes'] ?? 0;
-    r.rx += vm.metrics['net.rx_bytes_per_s'] ?? 0;
-    r.tx += vm.metrics['net.tx_bytes_per_s'] ?? 0;
-    if (vm.stale) r.stale++;
-  }
-  return [...byHost.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((r) => ({ ...r, cpu: r.w > 0 ? r.cw / r.w : null }));
-}
-
-function HostCard({ host }: { host: HostRow }) {
+function HostCard({ host }: { host: ComputeHost }) {
   return h(
     'section',
     { class: 'card host', 'data-host': host.name },
@@ -115,11 +78,7 @@ function HostCard({ host }: { host: HostRow }) {
       'header',
       null,
       h('h3', { title: host.name }, hostLabel(host.name)),
-      h(
-        'span',
-        { class: 'muted' },
-        `${host.vms.length} VM${host.vms.length === 1 ? '' : 's'} · ${host.vcpus} vCPU`,
-      ),
+      h('span', { class: 'muted' }, `${host.vms} VM${host.vms === 1 ? '' : 's'} · ${host.vcpus} vCPU`),
       host.stale > 0 ? h(Badge, { tone: 'warn' }, `${host.stale} stale`) : null,
     ),
     h(
@@ -129,12 +88,12 @@ function HostCard({ host }: { host: HostRow }) {
         'div',
         null,
         h('dt', null, 'CPU'),
-        h('dd', null, percent(host.cpu)),
-        h(Bar, { value: host.cpu ?? 0, max: 100 }),
+        h('dd', null, percent(host.cpu_percent)),
+        h(Bar, { value: host.cpu_percent ?? 0, max: 100 }),
       ),
-      h('div', null, h('dt', null, 'Memory used'), h('dd', null, bytes(host.mem))),
-      h('div', null, h('dt', null, 'Network in'), h('dd', null, rate(host.rx))),
-      h('div', null, h('dt', null, 'Network out'), h('dd', null, rate(host.tx))),
+      h('div', null, h('dt', null, 'Memory used'), h('dd', null, bytes(host.memory_used_bytes))),
+      h('div', null, h('dt', null, 'Network in'), h('dd', null, rate(host.net_rx_bytes_per_s))),
+      h('div', null, h('dt', null, 'Network out'), h('dd', null, rate(host.net_tx_bytes_per_s))),
     ),
   );
 }
@@ -213,7 +172,7 @@ function OverviewBody() {
     h(
       'div',
       { class: 'grid hosts' },
-      hosts(list).map((host) => h(HostCard, { key: host.name, host })),
+      summariseHosts(list).map((host) => h(HostCard, { key: host.name, host })),
     ),
     h(
       'section',

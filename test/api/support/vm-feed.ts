@@ -7,6 +7,9 @@ import type { DomainInventory } from '../../../src/monitor/domain-inventory.js';
 import { computeVmMetrics, type StatsSnapshot } from '../../../src/monitor/rates.js';
 import { buildVmSample, type VmSample } from '../../../src/monitor/vm-sample.js';
 
+/** The monitor's interval the feed's samples claim (tests poll it at times of their choosing). */
+export const POLL_INTERVAL_MS = 5000;
+
 export interface FeedVm {
   uuid: string;
   name: string;
@@ -93,6 +96,7 @@ export class VmFeed {
       const sample = buildVmSample({
         host: vm.host,
         time: timeMs,
+        pollIntervalMs: POLL_INTERVAL_MS,
         state: 'running',
         uuid: vm.uuid,
         name: vm.name,
@@ -101,7 +105,7 @@ export class VmFeed {
       });
       this.prev.set(vm.uuid, snap);
       this.stats.set(vm.uuid, s);
-      await this.store.putSample(sample as unknown as Parameters<Store['putSample']>[0]);
+      await this.store.putSample(sample);
       out.push(sample);
     }
     return out;

@@ -15,6 +15,7 @@ import { formatMac } from '../../../src/net/mac-address.js';
 import { PacketError } from '../../../src/net/packet-error.js';
 import { decodePacket } from '../../../src/net/packet.js';
 import { OFP_VERSION_13, type FlowMod } from '../../../src/openflow/model.js';
+import { vmSample } from '../../support/vm-sample.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { recordingControllerApi } from '../../support/fake-controller-api.js';
 import { tcpFrame } from './fake-fabric.js';
@@ -174,16 +175,18 @@ describe('load-balancer app', () => {
     const store = new MemoryStore(LIMITS);
     const app = await startApp(store, []);
     apps.push(app);
-    await store.putSample({
-      uuid: 'vm-2',
-      time: Date.now(),
-      state: 'running',
-      metrics: { 'cpu.percent': 77, 'memory.used_bytes': 50, 'memory.maximum_bytes': 200 },
-    });
+    await store.putSample(
+      vmSample({
+        uuid: 'vm-2',
+        time: Date.now(),
+        state: 'running',
+        metrics: { 'cpu.percent': 77, 'memory.used_bytes': 50, 'memory.maximum_bytes': 200 },
+      }),
+    );
     await settle();
     const m2 = app.state.vips.get('web-pool')!.memberById.get('m2')!;
     expect(m2.load).toMatchObject({ cpuPercent: 77, memoryFraction: 0.25 });
-    await store.putSample({ uuid: 'vm-2', time: Date.now() + 1, state: 'shutoff', metrics: {} });
+    await store.putSample(vmSample({ uuid: 'vm-2', time: Date.now() + 1, state: 'shutoff', metrics: {} }));
     await settle();
     expect(m2.vm).toBe('gone');
   });
