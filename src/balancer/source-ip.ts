@@ -2,7 +2,7 @@
 // weight): a client always lands on the same member while the member set is unchanged, and a member
 // leaving moves only its own clients.
 
-import { mix32 } from './hash.js';
+import { mix32 } from '../store/hash.js';
 import type { Candidate, Choice, PlacementAlgorithm, PlacementRequest } from './placement-algorithm.js';
 
 export const TYPE_NAME = 'SOURCE_IP';

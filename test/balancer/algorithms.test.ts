@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { algorithmNames, createAlgorithm } from '../../src/balancer/algorithm-registry.js';
-import { fnv1a } from '../../src/balancer/hash.js';
+import { fnv1a } from '../../src/store/hash.js';
 import { LeastConnections } from '../../src/balancer/least-connections.js';
 import { LeastLoad } from '../../src/balancer/least-load.js';
 import { loadScore } from '../../src/balancer/load-score.js';

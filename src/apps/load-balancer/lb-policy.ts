@@ -48,7 +48,7 @@ import {
   type VipRuntime,
 } from './lb-state.js';
 import { NO_CLIENT, type ClientSlot } from './client-table.js';
-import { mix32 } from '../../balancer/hash.js';
+import { mix32 } from '../../store/hash.js';
 import { deleteClientFlows, deleteMemberFlows, installPath } from './client-flows.js';
 import { send, type LbAction, type LbPacketIn, type PacketInResult } from './lb-actions.js';
 
