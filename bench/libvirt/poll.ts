@@ -11,7 +11,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
-import { ensureLibvirtd, run } from '../../src/lab/host-services.js';
+import { ensureLibvirtd, run } from '../../src/lab/host/services.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { MessageStatus, MessageType, Procedure, REMOTE_PROGRAM } from '../../src/libvirt/constants.js';
 import { decodeMessage, encodeMessage } from '../../src/libvirt/message.js';
@@ -22,8 +22,8 @@ import {
 } from '../../src/libvirt/procedures.js';
 import { typedParamsToObject } from '../../src/libvirt/typed-param.js';
 import { XdrWriter } from '../../src/xdr/writer.js';
-import { FakeDaemon, withHandshake } from '../../test/libvirt/support/fake-daemon.js';
-import { writeManyDomainsFile } from '../../test/libvirt/support/many-domains.js';
+import { FakeDaemon, withHandshake } from '../../src/lab/host/fake-libvirtd.js';
+import { writeManyDomainsFile } from '../../src/lab/host/test-driver-domains.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);

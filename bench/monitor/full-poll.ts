@@ -2,7 +2,7 @@
 // rates against the previous poll and one VmSample per domain, timed per poll, with the event-loop delay
 // while polling.
 //
-//   npx tsx test/monitor/bench/full-poll.ts [--domains 1000] [--polls 100] [--virsh-runs 10]
+//   npx tsx bench/monitor/full-poll.ts [--domains 1000] [--polls 100] [--virsh-runs 10]
 //
 // 1. libvirtd's test driver with a file of N domains (the real daemon and socket; the test driver
 //    reports only the state group), with `virsh domstats` on the same host in the same run as reference.
@@ -14,7 +14,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { ensureLibvirtd, run } from '../../src/lab/host-services.js';
+import { ensureLibvirtd, run } from '../../src/lab/host/services.js';
 import {
   MessageStatus,
   MessageType,
@@ -30,9 +30,9 @@ import {
 } from '../../src/libvirt/procedures.js';
 import type { TypedParam } from '../../src/libvirt/typed-param.js';
 import { HostMonitor } from '../../src/monitor/host-monitor.js';
-import { FakeDaemon, withHandshake } from '../../test/libvirt/support/fake-daemon.js';
-import { writeManyDomainsFile } from '../../test/libvirt/support/many-domains.js';
-import { parseVirshDomstats } from '../../test/monitor/support/virsh-domstats.js';
+import { FakeDaemon, withHandshake } from '../../src/lab/host/fake-libvirtd.js';
+import { writeManyDomainsFile } from '../../src/lab/host/test-driver-domains.js';
+import { parseVirshDomstats } from '../../src/lab/host/virsh-domstats.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);

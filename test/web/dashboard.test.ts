@@ -1,17 +1,17 @@
 // The dashboard in real Chromium against a running Vigil API whose store is fed live samples.
 
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../src/lab/host/chromium.js';
 import { auth, harness, type Harness } from '../api/support/harness.js';
 import { demoVms } from '../api/support/vm-feed.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
 const VMS = demoVms();
 
@@ -46,9 +46,6 @@ async function api(
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
-  }
   webRoot = mkdtempSync(join(tmpdir(), 'vigil-web-'));
   await build({
     configFile: fileURLToPath(new URL('../../src/web/vite.config.ts', import.meta.url)),
@@ -62,18 +59,7 @@ beforeAll(async () => {
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));

@@ -3,19 +3,19 @@
 // this process, with nothing in between. A pool created through the API reaches the real
 // load-balancer app and shows on the load-balancing page.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { ensureLibvirtd } from '../../src/lab/host-services.js';
+import { launchChromium } from '../../src/lab/host/chromium.js';
+import { ensureLibvirtd } from '../../src/lab/host/services.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VigilRuntime } from '../../src/runtime/vigil-runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
 const TOKEN = 'vigil-up-browser-test';
 
@@ -37,9 +37,6 @@ async function api(method: string, path: string, body: unknown): Promise<{ statu
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
-  }
   await ensureLibvirtd();
   webRoot = mkdtempSync(join(tmpdir(), 'vigil-up-web-'));
   await build({
@@ -61,18 +58,7 @@ beforeAll(async () => {
   });
   rt = await VigilRuntime.start({ config, logger: silentLogger(), version: 'test', webRoot });
   base = `http://127.0.0.1:${rt.addresses.api.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   page.on('pageerror', (e) => problems.push(e.message));
 }, 120_000);
