@@ -24,25 +24,11 @@ import { typedParamsToObject } from '../../src/libvirt/typed-param.js';
 import { XdrWriter } from '../../src/xdr/writer.js';
 import { FakeDaemon, withHandshake } from '../../src/lab/host/fake-libvirtd.js';
 import { writeManyDomainsFile } from '../../src/lab/host/test-driver-domains.js';
+import { numberArg, summary } from './poll-timing.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const DOMAINS = arg('domains', 1000);
-const POLLS = arg('polls', 300);
-const VIRSH_RUNS = arg('virsh-runs', 20);
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function summary(ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return `median ${pct(s, 50).toFixed(2)} ms, mean ${mean.toFixed(2)} ms, p99 ${pct(s, 99).toFixed(2)} ms, max ${s[s.length - 1]!.toFixed(2)} ms`;
-}
+const DOMAINS = numberArg('domains', 1000);
+const POLLS = numberArg('polls', 300);
+const VIRSH_RUNS = numberArg('virsh-runs', 20);
 
 /**
  * The histogram holds each sampling interval as measured, resolution included (an idle loop sampled
