@@ -11,7 +11,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
-import { ensureLibvirtd, run } from '../../src/lab/host-services.js';
+import { ensureLibvirtd, run } from '../../src/lab/host/services.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { MessageStatus, MessageType, Procedure, REMOTE_PROGRAM } from '../../src/libvirt/constants.js';
 import { decodeMessage, encodeMessage } from '../../src/libvirt/message.js';
@@ -22,27 +22,13 @@ import {
 } from '../../src/libvirt/procedures.js';
 import { typedParamsToObject } from '../../src/libvirt/typed-param.js';
 import { XdrWriter } from '../../src/xdr/writer.js';
-import { FakeDaemon, withHandshake } from '../../test/libvirt/support/fake-daemon.js';
-import { writeManyDomainsFile } from '../../test/libvirt/support/many-domains.js';
+import { FakeDaemon, withHandshake } from '../../src/lab/host/fake-libvirtd.js';
+import { writeManyDomainsFile } from '../../src/lab/host/test-driver-domains.js';
+import { numberArg, summary } from './poll-timing.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const DOMAINS = arg('domains', 1000);
-const POLLS = arg('polls', 300);
-const VIRSH_RUNS = arg('virsh-runs', 20);
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function summary(ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return `median ${pct(s, 50).toFixed(2)} ms, mean ${mean.toFixed(2)} ms, p99 ${pct(s, 99).toFixed(2)} ms, max ${s[s.length - 1]!.toFixed(2)} ms`;
-}
+const DOMAINS = numberArg('domains', 1000);
+const POLLS = numberArg('polls', 300);
+const VIRSH_RUNS = numberArg('virsh-runs', 20);
 
 /**
  * The histogram holds each sampling interval as measured, resolution included (an idle loop sampled

@@ -2,7 +2,7 @@
 // rates against the previous poll and one VmSample per domain, timed per poll, with the event-loop delay
 // while polling.
 //
-//   npx tsx test/monitor/bench/full-poll.ts [--domains 1000] [--polls 100] [--virsh-runs 10]
+//   npx tsx bench/monitor/full-poll.ts [--domains 1000] [--polls 100] [--virsh-runs 10]
 //
 // 1. libvirtd's test driver with a file of N domains (the real daemon and socket; the test driver
 //    reports only the state group), with `virsh domstats` on the same host in the same run as reference.
@@ -14,7 +14,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { ensureLibvirtd, run } from '../../src/lab/host-services.js';
+import { ensureLibvirtd, run } from '../../src/lab/host/services.js';
 import {
   MessageStatus,
   MessageType,
@@ -30,28 +30,14 @@ import {
 } from '../../src/libvirt/procedures.js';
 import type { TypedParam } from '../../src/libvirt/typed-param.js';
 import { HostMonitor } from '../../src/monitor/host-monitor.js';
-import { FakeDaemon, withHandshake } from '../../test/libvirt/support/fake-daemon.js';
-import { writeManyDomainsFile } from '../../test/libvirt/support/many-domains.js';
-import { parseVirshDomstats } from '../../test/monitor/support/virsh-domstats.js';
+import { FakeDaemon, withHandshake } from '../../src/lab/host/fake-libvirtd.js';
+import { writeManyDomainsFile } from '../../src/lab/host/test-driver-domains.js';
+import { parseVirshDomstats } from '../../src/lab/host/virsh-domstats.js';
+import { numberArg, summary } from '../libvirt/poll-timing.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const DOMAINS = arg('domains', 1000);
-const POLLS = arg('polls', 100);
-const VIRSH_RUNS = arg('virsh-runs', 10);
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function summary(ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return `median ${pct(s, 50).toFixed(2)} ms, mean ${mean.toFixed(2)} ms, p99 ${pct(s, 99).toFixed(2)} ms, max ${s[s.length - 1]!.toFixed(2)} ms`;
-}
+const DOMAINS = numberArg('domains', 1000);
+const POLLS = numberArg('polls', 100);
+const VIRSH_RUNS = numberArg('virsh-runs', 10);
 
 async function timePolls(m: HostMonitor, label: string): Promise<void> {
   for (let i = 0; i < 10; i++) await m.poll();

@@ -2,7 +2,7 @@
 // the same member while the member set is unchanged, members get keys in proportion to their weights, and
 // a member leaving moves only its own keys.
 
-import { mix32 } from './hash.js';
+import { mix32 } from '../store/hash.js';
 import type { Candidate } from './placement-algorithm.js';
 
 const TWO_32 = 4_294_967_296;

@@ -3,7 +3,7 @@
 
 import { formatIpv4 } from '../net/ipv4-address.js';
 import { formatIpv6 } from '../net/ipv6-address.js';
-import { HeaderSummary, summarizeHeader } from '../sflow/packet-header.js';
+import { HeaderSummary, summarizeEthernet, summarizeIpv4, summarizeIpv6 } from '../net/header-summary.js';
 import type { CapturedPacket } from './capture-reader.js';
 import { LinkType } from './pcap-writer.js';
 
@@ -23,7 +23,8 @@ export function udpDatagramOf(p: CapturedPacket): UdpDatagram | undefined {
   let ok: boolean;
   switch (p.linkType) {
     case LinkType.ethernet:
-      ok = summarizeHeader(d, 0, d.length, 1, summary);
+      summarizeEthernet(d, 0, d.length, summary);
+      ok = true;
       break;
     case LinkType.raw:
     case 12:
@@ -64,7 +65,8 @@ export function udpDatagramOf(p: CapturedPacket): UdpDatagram | undefined {
 function ip(d: Buffer, offset: number): boolean {
   if (d.length <= offset) return false;
   const version = d[offset]! >> 4;
-  if (version === 4) return summarizeHeader(d, offset, d.length, 11, summary);
-  if (version === 6) return summarizeHeader(d, offset, d.length, 12, summary);
-  return false;
+  if (version === 4) summarizeIpv4(d, offset, d.length, summary);
+  else if (version === 6) summarizeIpv6(d, offset, d.length, summary);
+  else return false;
+  return true;
 }

@@ -6,6 +6,7 @@
 import Type, { type Static } from 'typebox';
 import { ConfigLoadBalancers } from '../balancer/objects.js';
 import { BalancerSettingsSchema } from '../balancer/settings.js';
+import { StoreSettingsSchema } from '../store/settings.js';
 
 /** 'host:port' or '[v6]:port'; port 0 picks a free port. */
 export const Endpoint = (def: string, description: string) =>
@@ -29,36 +30,6 @@ export const LogSchema = Type.Object(
       default: 'auto',
       description: 'log line format; auto = pretty on a terminal, JSON otherwise',
     }),
-  },
-  { additionalProperties: false, default: {} },
-);
-
-export const StoreSchema = Type.Object(
-  {
-    kind: Type.Enum(['memory', 'redis'], {
-      default: 'memory',
-      description: 'metric store: memory (embedded, one process) or redis (shared by many processes)',
-    }),
-    redisUrl: Type.String({
-      default: 'redis://127.0.0.1:6379',
-      pattern: '^rediss?://',
-      description: 'Redis server when kind is redis (redis:// or rediss:// for TLS)',
-      format_hint: 'redis://[USER:PASSWORD@]HOST:PORT[/DB]',
-    }),
-    keyPrefix: Type.String({
-      default: 'vigil',
-      pattern: '^[A-Za-z0-9_.-]{1,64}$',
-      description: 'first part of every Redis key and channel, so several Vigils can share one Redis',
-    }),
-    sampleTtlSeconds: Seconds(60, 'how long a VM sample stays readable after it was written'),
-    seriesRetentionSeconds: Seconds(3600, 'how much metric history is kept per VM', 60, 7 * 86_400),
-    seriesMaxPoints: Type.Integer({
-      default: 4096,
-      minimum: 16,
-      maximum: 1_000_000,
-      description: 'hard cap on points kept per VM series, whatever the retention',
-    }),
-    connectTimeoutSeconds: Seconds(5, 'how long startup waits for Redis before giving up', 0.1, 300),
   },
   { additionalProperties: false, default: {} },
 );
@@ -134,7 +105,7 @@ export const ApiSchema = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     log: LogSchema,
-    store: StoreSchema,
+    store: StoreSettingsSchema,
     controller: ControllerSchema,
     collector: CollectorSchema,
     monitor: MonitorSchema,
@@ -146,4 +117,4 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type StoreConfig = Static<typeof StoreSchema>;
+export type { StoreConfig } from '../store/settings.js';

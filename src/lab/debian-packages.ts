@@ -1,6 +1,6 @@
 // The Debian packages the lab stands on; apt is called only for those missing.
 
-import { run } from './host-services.js';
+import { run } from './host/services.js';
 
 export const LAB_PACKAGES = [
   'openvswitch-switch',

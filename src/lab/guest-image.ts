@@ -27,7 +27,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { requireProgram, run } from './host-services.js';
+import { requireProgram, run } from './host/services.js';
 
 export const DEFAULT_GUEST_CACHE = '/var/cache/vigil/guest';
 

@@ -3,7 +3,8 @@
 // touched.
 
 import { destroyVm } from './vm.js';
-import { run, succeeds } from './host-services.js';
+import { deleteNamespace } from './host/netns.js';
+import { run, succeeds } from './host/services.js';
 import { stopRecorded } from './lab-process.js';
 import { readState, removeState, type LabState } from './lab-state.js';
 
@@ -51,23 +52,7 @@ export async function tearDown(s: LabState, write: (line: string) => void): Prom
   }
   for (const c of s.clients) {
     await attempt(`namespace ${c.ns}`, async () => {
-      // Programs still running in the namespace (traffic clients) keep it alive: end them first.
-      const pids = await run('ip', ['netns', 'pids', c.ns]).then(
-        (r) =>
-          r.stdout
-            .split('\n')
-            .filter((l) => /^\d+$/.test(l.trim()))
-            .map(Number),
-        () => [] as number[],
-      );
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // exited meanwhile
-        }
-      }
-      await succeeds('ip', ['netns', 'del', c.ns]);
+      await deleteNamespace(c.ns);
       await succeeds('ip', ['link', 'del', c.port]);
     });
   }

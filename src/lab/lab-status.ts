@@ -2,7 +2,7 @@
 // host for anything carrying the lab's prefix (what `lab down` must leave behind: nothing).
 
 import { existsSync } from 'node:fs';
-import { run, succeeds } from './host-services.js';
+import { run, succeeds } from './host/services.js';
 import { isRunning } from './lab-process.js';
 import type { LabState } from './lab-state.js';
 

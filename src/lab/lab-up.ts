@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILD_DASHBOARD } from '../api/web-root.js';
 import { ensureGuestImage } from './guest-image.js';
-import { ensureLibvirtd, ensureOpenvswitch, run, waitFor } from './host-services.js';
+import { runIn } from './host/netns.js';
+import { ensureLibvirtd, ensureOpenvswitch, run, waitFor } from './host/services.js';
 import { installPackages, LAB_PACKAGES, missingPackages } from './debian-packages.js';
 import { planLab, type LabOptions } from './lab-plan.js';
 import { isRunning, spawnRecorded } from './lab-process.js';
 import { emptyState, readState, writeState, type LabState } from './lab-state.js';
 import { StepProgress } from './step-progress.js';
-import { Topology } from './topology.js';
+import { Topology } from './host/topology.js';
 import { bootLabVm } from './lab-vm-boot.js';
 import { labLoadBalancer, vigilConfig } from './vigil-config.js';
 
@@ -157,31 +158,6 @@ async function waitForSwitches(port: number, datapathIds: string[], timeoutMs: n
   });
 }
 
-/** Two targets: Vigil's collector and the lab's own recorder (used by `lab traffic` for its report). */
-export async function configureSflow(
-  bridge: string,
-  targets: string[],
-  sampling: number,
-  polling: number,
-): Promise<void> {
-  await run('ovs-vsctl', [
-    '--',
-    '--id=@s',
-    'create',
-    'sFlow',
-    'agent=lo',
-    `target=[${targets.map((t) => JSON.stringify(t)).join(',')}]`,
-    'header=128',
-    `sampling=${sampling}`,
-    `polling=${polling}`,
-    '--',
-    'set',
-    'bridge',
-    bridge,
-    'sflow=@s',
-  ]);
-}
-
 export async function labUp(o: LabUpOptions): Promise<LabState> {
   const planned = planLab(o);
   if (!planned.ok) throw new Error(planned.error);
@@ -246,6 +222,7 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
   try {
     const topo = new Topology(plan.prefix);
     await p.step(`bridges ${plan.bridges.map((b) => b.name).join(' + ')} joined by a link`, async () => {
+      // sFlow to Vigil's collector and to the lab's own recorder (`lab traffic` reports from it).
       const sflowTargets = [`127.0.0.1:${o.recorderPort}`];
       if (withVigil) sflowTargets.unshift(`127.0.0.1:${o.collectorPort}`);
       for (const b of plan.bridges) {
@@ -256,9 +233,11 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
           datapathId: b.datapathId,
           // Without a controller, the bridges switch on their own so that traffic can reach the VMs.
           failMode: withVigil ? 'secure' : 'standalone',
-          ...(withVigil ? { controller: `tcp:127.0.0.1:${o.controllerPort}` } : {}),
+          ...(withVigil
+            ? { controller: `tcp:127.0.0.1:${o.controllerPort}`, controllerMaxBackoffMs: 1000 }
+            : {}),
+          sflow: { target: sflowTargets, sampling: o.sflowSampling, polling: o.sflowPolling },
         });
-        await configureSflow(b.name, sflowTargets, o.sflowSampling, o.sflowPolling);
       }
       const [a, b] = plan.bridges;
       const portA = `${plan.prefix}-l0a`;
@@ -345,10 +324,9 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
           );
           await page?.body?.cancel();
           if (page?.status === 503) p.note(`the dashboard is not built: ${BUILD_DASHBOARD}`);
-          // Open vSwitch retries a refused controller connection with a growing delay (up to 8 s):
+          // Open vSwitch retries a refused controller connection with a growing delay (up to 1 s here):
           // ask the bridges to reconnect now, and go on only when Vigil sees both of them.
           for (const b of plan.bridges) {
-            await run('ovs-vsctl', ['set', 'controller', b.name, 'max_backoff=1000']).catch(() => undefined);
             await run('ovs-appctl', ['-t', 'ovs-vswitchd', 'bridge/reconnect', b.name]).catch(
               () => undefined,
             );
@@ -377,9 +355,8 @@ export async function labUp(o: LabUpOptions): Promise<LabState> {
       for (const c of state.clients) {
         for (const ip of targets) {
           // A few tries: the first packets of a new path are learnt by the controller on the way.
-          await run('ip', ['netns', 'exec', c.ns, 'ping', '-c', '1', '-i', '0.5', '-w', '8', ip], {
-            timeoutMs: 15_000,
-          }).catch((err: Error) => {
+          const ping = ['ping', '-c', '1', '-i', '0.5', '-w', '8', ip];
+          await runIn(c.ns, ping, { timeoutMs: 15_000 }).catch((err: Error) => {
             throw new Error(`client ${c.ns} cannot reach VM ${ip}: ${err.message}`);
           });
         }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GUEST_READY_MARKER } from './guest-image.js';
-import { requireProgram, run } from './host-services.js';
+import { requireProgram, run } from './host/services.js';
 import { destroyVm, domainXml, type LabVm, type VmSpec } from './vm.js';
 
 export const LAB_KERNEL_ARGS = ['no_timer_check'];

@@ -3,13 +3,14 @@
 // boundary the runner reads each VM's vNIC counters from libvirt and the sFlow estimate from the bridges'
 // samples, so that the report shows both side by side. Results go to the state folder.
 
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { requireProgram, run, waitFor } from './host-services.js';
+import { ensureLabRoute } from './host/lab-range.js';
+import { runIn, spawnIn } from './host/netns.js';
+import { requireProgram, run, waitFor } from './host/services.js';
 import { summarize, type LatencySummary } from './lab-stats.js';
 import { readState, type LabState } from './lab-state.js';
 import { partStatuses } from './lab-status.js';
@@ -209,6 +210,8 @@ export async function runTraffic(
       throw new Error(`${flag} ${vm}: no such lab VM (${state.domains.map((d) => d.name).join(', ')})`);
     }
   }
+  // Nothing the clients send to the lab's range may leave the host, even if the route went meanwhile.
+  await ensureLabRoute();
   const runId = o.runId ?? runIdNow();
   const dir = join(o.stateDir, 'runs', runId);
   await mkdir(dir, { recursive: true });
@@ -256,10 +259,7 @@ export async function runTraffic(
     const vm = vmByName.get(o.hog)!;
     await requireProgram('curl', 'curl');
     const seconds = Math.ceil((START_DELAY_MS + HOG_WARMUP_MS + o.intervals * o.intervalMs) / 1000) + 5;
-    await run('ip', [
-      'netns',
-      'exec',
-      state.clients[0]!.ns,
+    await runIn(state.clients[0]!.ns, [
       'curl',
       '-sf',
       '-m',
@@ -354,27 +354,16 @@ export async function runTraffic(
         seed: (o.seed ?? 1) * 1000 + i,
       };
       const nodeArgs = CLIENT_SCRIPT.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
-      const child = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          c.ns,
-          process.execPath,
-          ...nodeArgs,
-          fileURLToPath(CLIENT_SCRIPT),
-          JSON.stringify(cfg),
-        ],
-        {
-          cwd: REPO_ROOT,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+      const child = spawnIn(
+        c.ns,
+        [process.execPath, ...nodeArgs, fileURLToPath(CLIENT_SCRIPT), JSON.stringify(cfg)],
+        { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => {
+      child.stderr!.on('data', (d: Buffer) => {
         if (stderr.length < 4000) stderr += d.toString();
       });
-      const lines = createInterface({ input: child.stdout });
+      const lines = createInterface({ input: child.stdout! });
       lines.on('line', (text) => {
         let l: ClientLine;
         try {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, succeeds, requireProgram } from './host-services.js';
+import { run, succeeds, requireProgram } from './host/services.js';
 import { GUEST_READY_MARKER, type GuestImage } from './guest-image.js';
 
 export interface VmSpec {

@@ -2,9 +2,11 @@ import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { internetChecksum } from './checksum.js';
 import { PacketError } from './packet-error.js';
 
+// IANA protocol numbers: the IPv4 protocol field and the IPv6 next header share them.
 export const IP_PROTO_ICMP = 1;
 export const IP_PROTO_TCP = 6;
 export const IP_PROTO_UDP = 17;
+export const IP_PROTO_ICMPV6 = 58;
 
 export const IPV4_MIN_HEADER_LENGTH = 20;
 

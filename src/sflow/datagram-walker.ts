@@ -4,6 +4,7 @@
 // sample in datagram order. Counter samples (one per port per polling interval) are decoded into objects.
 
 import { pad4, XdrReader } from '../xdr/reader.js';
+import { HeaderSummary } from '../net/header-summary.js';
 import { formatIpv4 } from '../net/ipv4-address.js';
 import { formatIpv6 } from '../net/ipv6-address.js';
 import { readMac } from '../net/mac-address.js';
@@ -11,7 +12,7 @@ import { readCounterSampleBody } from './counter-sample.js';
 import { SflowFormatError, toDecodeError, type SflowDecodeError } from './decode-error.js';
 import { FlowRecordFormat, SampleFormat, SFLOW_VERSION } from './formats.js';
 import { MAX_HEADER_BYTES, MAX_RECORDS, MAX_SAMPLES } from './limits.js';
-import { HeaderSummary, summarizeHeader } from './packet-header.js';
+import { summarizeHeader } from './packet-header.js';
 import type { CounterSample } from './types.js';
 
 export class DatagramView {

@@ -1,7 +1,7 @@
 // Typed values of decoded sFlow v5 datagrams (full-object mode, used by `sflow decode` and tests).
 // 64-bit counters are bigints: exact across wraps; callers convert with safeNumber() for display.
 
-import type { PacketHeader } from './packet-header.js';
+import type { PacketHeader } from '../net/header-summary.js';
 
 export interface SflowDatagram {
   version: 5;

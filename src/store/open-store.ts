@@ -1,9 +1,9 @@
 // Opens the store the configuration asks for.
 
-import type { StoreConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
+import type { StoreConfig } from './settings.js';
 import type { Store, StoreLimits } from './store.js';
 
 export function storeLimits(cfg: StoreConfig): StoreLimits {

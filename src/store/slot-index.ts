@@ -4,6 +4,8 @@
 // linear probing with backward-shift deletion. Unlike a Map it holds no pointer for the garbage collector
 // to trace or copy, and a lookup of an absent key usually touches one cache line.
 
+import { fnv1a, mix32 } from './hash.js';
+
 /** An unused entry: entries hold slot + 1, so that a new (zeroed) table is all free without a fill. */
 const EMPTY = 0;
 const INITIAL_CAPACITY = 1024;
@@ -109,19 +111,10 @@ function emptyTable(capacity: number): Int32Array {
 
 /** FNV-1a over the string's UTF-16 code units, then murmur3's finalizer to spread the low bits. */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return finalize(h);
+  return mix32(fnv1a(s)) | 0;
 }
 
 /** Both halves of an integer in [0, 2^48) (a MAC, an IPv4 address) mixed into 32 bits. */
 export function hashInteger48(key: number): number {
-  return finalize((key >>> 0) ^ Math.imul(Math.floor(key / 4_294_967_296), 0x9e3779b1));
-}
-
-/** murmur3's 32-bit finalizer. */
-function finalize(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return mix32((key >>> 0) ^ Math.imul(Math.floor(key / 4_294_967_296), 0x9e3779b1)) | 0;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { algorithmNames, createAlgorithm } from '../../src/balancer/algorithm-registry.js';
 import { ALGORITHMS } from '../../src/balancer/objects.js';
-import { fnv1a } from '../../src/balancer/hash.js';
+import { fnv1a } from '../../src/store/hash.js';
 import { LeastConnections } from '../../src/balancer/least-connections.js';
 import { LeastLoad } from '../../src/balancer/least-load.js';
 import { loadScore } from '../../src/balancer/load-score.js';
@@ -11,7 +11,7 @@ import { RoundRobin } from '../../src/balancer/round-robin.js';
 import { BALANCER_DEFAULTS } from '../../src/balancer/settings.js';
 import { SourceIp } from '../../src/balancer/source-ip.js';
 import { SourceIpPort } from '../../src/balancer/source-ip-port.js';
-import { mix32 } from '../../src/balancer/hash.js';
+import { mix32 } from '../../src/store/hash.js';
 
 function cands(n: number, over: (i: number) => Partial<Candidate> = () => ({})): Candidate[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -2,7 +2,7 @@
 // the slots held before (other pools, more or fewer candidates, scores or none).
 
 import { describe, expect, it } from 'vitest';
-import { fnv1a } from '../../src/balancer/hash.js';
+import { fnv1a } from '../../src/store/hash.js';
 import { LeastLoad } from '../../src/balancer/least-load.js';
 import type { Candidate } from '../../src/balancer/placement-algorithm.js';
 import { PlacementLog, type PlacementInput, type PlacementRecord } from '../../src/balancer/placement-log.js';

@@ -1,7 +1,7 @@
 // End to end on real Open vSwitch (userspace datapath, fail_mode=secure): two bridges joined by a link,
 // two namespace hosts on each, and only Vigil's flows. Run once per OpenFlow version.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArpResponderApp } from '../../src/apps/arp-responder.js';
@@ -9,8 +9,9 @@ import { L2LearningApp } from '../../src/apps/l2-learning.js';
 import { APP_ID, appCookie } from '../../src/controller/cookies.js';
 import { Controller, CORE_COOKIE } from '../../src/controller/controller.js';
 import { SESSION_DEFAULTS } from '../../src/controller/switch-session.js';
-import { ensureOpenvswitch, requireProgram, run, succeeds } from '../../src/lab/host-services.js';
-import { Topology, type Host } from '../../src/lab/topology.js';
+import { runIn, spawnIn, succeedsIn } from '../../src/lab/host/netns.js';
+import { ensureOpenvswitch, requireProgram, run } from '../../src/lab/host/services.js';
+import { Topology, type Host } from '../../src/lab/host/topology.js';
 import { spawnController } from './cli-runner.js';
 import { memoryLogger, until } from './fake-switch.js';
 
@@ -40,7 +41,7 @@ function startController(port: number, versions: readonly (1 | 4)[]) {
 /** The first packets of a flow wait for ARP and the controller: allow a few attempts. */
 async function ping(from: Host, to: Host, attempts = 3): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
-    if (await succeeds('ip', ['netns', 'exec', from.ns, 'ping', '-c', '1', '-W', '2', to.ip])) return true;
+    if (await succeedsIn(from.ns, ['ping', '-c', '1', '-W', '2', to.ip])) return true;
   }
   return false;
 }
@@ -82,12 +83,10 @@ for (const [proto, version] of [
           failMode: 'secure',
           datapathId: dpid.toString(16).padStart(16, '0'),
           controller: `tcp:127.0.0.1:${port}`,
+          // Reconnect quickly after a controller restart.
+          controllerMaxBackoffMs: 1000,
+          controllerInactivityProbeMs: 5000,
         });
-        // Reconnect quickly after a controller restart (OVS backs off up to 8 s by default).
-        const uuid = (await run('ovs-vsctl', ['get', 'Bridge', name, 'controller'])).stdout
-          .trim()
-          .replace(/[[\]]/g, '');
-        await run('ovs-vsctl', ['set', 'Controller', uuid, 'max_backoff=1000', 'inactivity_probe=5000']);
       }
       hosts.push(await topo.host('vof0', { name: 'h1', ip: '10.213.1.11/24', mac: '0a:d5:01:00:00:11' }));
       hosts.push(await topo.host('vof0', { name: 'h2', ip: '10.213.1.12/24', mac: '0a:d5:01:00:00:12' }));
@@ -142,34 +141,27 @@ for (const [proto, version] of [
 
     it('carries TCP across the bridges', async () => {
       const [h1, , h3, h4] = hosts as [Host, Host, Host, Host];
-      const srv = spawn('ip', ['netns', 'exec', h3.ns, process.execPath, '-e', TCP_SERVER, h3.ip], {
-        stdio: 'ignore',
-      });
+      const srv = spawnIn(h3.ns, [process.execPath, '-e', TCP_SERVER, h3.ip], { stdio: 'ignore' });
       servers.push(srv);
       let answer = '';
       for (let i = 0; i < 20 && !answer; i++) {
         await new Promise((r) => setTimeout(r, 250));
         try {
-          answer = (
-            await run('ip', ['netns', 'exec', h1.ns, process.execPath, '-e', TCP_CLIENT, h3.ip], {
-              timeoutMs: 10_000,
-            })
-          ).stdout;
+          answer = (await runIn(h1.ns, [process.execPath, '-e', TCP_CLIENT, h3.ip], { timeoutMs: 10_000 }))
+            .stdout;
         } catch {
           // server not listening yet
         }
       }
       expect(answer).toBe(`vigil ${h1.ip}\n`);
-      const same = await run('ip', ['netns', 'exec', h4.ns, process.execPath, '-e', TCP_CLIENT, h3.ip], {
-        timeoutMs: 10_000,
-      });
+      const same = await runIn(h4.ns, [process.execPath, '-e', TCP_CLIENT, h3.ip], { timeoutMs: 10_000 });
       expect(same.stdout).toBe(`vigil ${h4.ip}\n`);
     }, 60_000);
 
     it('answers ARP for a virtual address from the controller', async () => {
       const h4 = hosts[3]!;
-      await succeeds('ip', ['netns', 'exec', h4.ns, 'ping', '-c', '1', '-W', '1', '10.213.1.100']);
-      const neigh = await run('ip', ['netns', 'exec', h4.ns, 'ip', 'neigh', 'show', '10.213.1.100']);
+      await succeedsIn(h4.ns, ['ping', '-c', '1', '-W', '1', '10.213.1.100']);
+      const neigh = await runIn(h4.ns, ['ip', 'neigh', 'show', '10.213.1.100']);
       expect(neigh.stdout).toContain('lladdr 0a:d5:01:00:00:64');
     }, 30_000);
 
@@ -212,9 +204,7 @@ for (const [proto, version] of [
       await ctl.c.close();
       // fail_mode=secure: with the controller gone and the learned flows idled out, nothing gets through.
       await new Promise((r) => setTimeout(r, (IDLE_S + 2) * 1000));
-      expect(
-        await succeeds('ip', ['netns', 'exec', hosts[0]!.ns, 'ping', '-c', '1', '-W', '1', hosts[2]!.ip]),
-      ).toBe(false);
+      expect(await succeedsIn(hosts[0]!.ns, ['ping', '-c', '1', '-W', '1', hosts[2]!.ip])).toBe(false);
       ctl = startController(port, [version]);
       await ctl.c.listen();
       await until(
@@ -238,17 +228,7 @@ for (const [proto, version] of [
       }
       expect(await first.exited).toBe(null);
       await new Promise((r) => setTimeout(r, (IDLE_S + 2) * 1000));
-      const blocked = await succeeds('ip', [
-        'netns',
-        'exec',
-        hosts[0]!.ns,
-        'ping',
-        '-c',
-        '1',
-        '-W',
-        '1',
-        hosts[2]!.ip,
-      ]);
+      const blocked = await succeedsIn(hosts[0]!.ns, ['ping', '-c', '1', '-W', '1', hosts[2]!.ip]);
       expect(blocked).toBe(false);
       const second = spawnController(['--listen', `127.0.0.1:${port}`], env);
       try {

@@ -6,7 +6,7 @@
 // writes real samples to the store: each backend's CPU use from /proc (the processes running in its
 // namespace) and its traffic from its OVS port counters. "Busy" is real: a CPU burner in the namespace.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { L2LearningApp } from '../../src/apps/l2-learning.js';
@@ -16,11 +16,12 @@ import type { AlgorithmName } from '../../src/balancer/objects.js';
 import type { ServedMember, ServedPool } from '../../src/balancer/served-pool.js';
 import { Controller } from '../../src/controller/controller.js';
 import { SESSION_DEFAULTS } from '../../src/controller/switch-session.js';
-import { ensureOpenvswitch, requireProgram, run, succeeds } from '../../src/lab/host-services.js';
+import { runIn, spawnIn, succeedsIn } from '../../src/lab/host/netns.js';
+import { ensureOpenvswitch, requireProgram, run } from '../../src/lab/host/services.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/store.js';
-import { Topology, type Host } from '../../src/lab/topology.js';
+import { Topology, type Host } from '../../src/lab/host/topology.js';
 import { freePort, RedisServer } from '../support/redis-server.js';
 import { vmSample } from '../support/vm-sample.js';
 
@@ -185,9 +186,9 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
 
   /** TCP connect from the probe host's namespace (the controller's own namespace has no route to the backends). */
   const probe = async (target: { address: string; port: number }): Promise<ProbeResult> => {
-    const ok = await succeeds(
-      'ip',
-      ['netns', 'exec', probeHost.ns, 'bash', '-c', `exec 3<>/dev/tcp/${target.address}/${target.port}`],
+    const ok = await succeedsIn(
+      probeHost.ns,
+      ['bash', '-c', `exec 3<>/dev/tcp/${target.address}/${target.port}`],
       { timeoutMs: 2000 },
     );
     return { ok, detail: ok ? 'connected' : 'refused' };
@@ -230,12 +231,9 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
   }
 
   async function get(c: Host): Promise<{ body: string; remote: string }> {
-    const r = await run(
-      'ip',
+    const r = await runIn(
+      c.ns,
       [
-        'netns',
-        'exec',
-        c.ns,
         'curl',
         '-s',
         '-m',
@@ -264,9 +262,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
   }
 
   function startServer(b: Host): void {
-    const p = spawn('ip', ['netns', 'exec', b.ns, process.execPath, '-e', HTTP_SERVER, b.name, b.ip], {
-      stdio: 'ignore',
-    });
+    const p = spawnIn(b.ns, [process.execPath, '-e', HTTP_SERVER, b.name, b.ip], { stdio: 'ignore' });
     servers.set(b.name, p);
     sampler.pids.set(b.name, new Set([p.pid!]));
   }
@@ -286,11 +282,9 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
         failMode: 'secure',
         datapathId: dpid.toString(16).padStart(16, '0'),
         controller: `tcp:127.0.0.1:${ofPort}`,
+        controllerMaxBackoffMs: 1000,
+        controllerInactivityProbeMs: 10_000,
       });
-      const uuid = (await run('ovs-vsctl', ['get', 'Bridge', name, 'controller'])).stdout
-        .trim()
-        .replace(/[[\]]/g, '');
-      await run('ovs-vsctl', ['set', 'Controller', uuid, 'max_backoff=1000', 'inactivity_probe=10000']);
     }
     await topo.link('vlb0', 'vlb1');
     for (let n = 1; n <= 6; n++)
@@ -328,7 +322,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
       }
     }
     for (const c of clients) {
-      const neigh = (await run('ip', ['netns', 'exec', c.ns, 'ip', 'neigh', 'show'])).stdout;
+      const neigh = (await runIn(c.ns, ['ip', 'neigh', 'show'])).stdout;
       expect(neigh).toContain(`${VIP} dev eth0 lladdr ${VIP_MAC}`);
       for (const b of backends) expect(neigh).not.toContain(`${b.ip} `);
     }
@@ -366,7 +360,7 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     const busy = backends[1]!; // b2
     // Two burners: the machine is shared, one alone may get a small share of a core.
     const mine = [0, 1].map(() =>
-      spawn('ip', ['netns', 'exec', busy.ns, process.execPath, '-e', BURNER, '40000'], { stdio: 'ignore' }),
+      spawnIn(busy.ns, [process.execPath, '-e', BURNER, '40000'], { stdio: 'ignore' }),
     );
     for (const b of mine) {
       burners.push(b);
@@ -463,11 +457,9 @@ describe('load balancer on real OVS: two compute nodes, six backends, a VIP, a d
     serve(pool('churn', 'LEAST_CONNECTIONS', {}, 5));
     const base = (await flowCount('vlb0')) + (await flowCount('vlb1'));
     const c = clients[0]!;
-    const gen = spawn(
-      'ip',
-      ['netns', 'exec', c.ns, 'python3', '-c', CHURN, '10000', '1000', c.ip, VIP, VIP_MAC],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const gen = spawnIn(c.ns, ['python3', '-c', CHURN, '10000', '1000', c.ip, VIP, VIP_MAC], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     gen.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     let peak = 0;

@@ -17,7 +17,7 @@ import { leftoverCount, scanLeftovers } from '../../src/lab/lab-status.js';
 import { isRunning } from '../../src/lab/lab-process.js';
 import { parseResult, runDir } from '../../src/lab/report-files.js';
 import { labLoadBalancer } from '../../src/lab/vigil-config.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium } from '../../src/lab/host/chromium.js';
 
 const PREFIX = 'vlabt';
 const CLI = fileURLToPath(new URL('./support/lab-cli-main.ts', import.meta.url));

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Procedure } from '../../src/libvirt/constants.js';
 import { writeGetAllDomainStatsRet, type DomainStatsRecord } from '../../src/libvirt/procedures.js';
 import { VnicCounterReader } from '../../src/lab/vnic-counters.js';
-import { FakeDaemon, withHandshake } from '../libvirt/support/fake-daemon.js';
+import { FakeDaemon, withHandshake } from '../../src/lab/host/fake-libvirtd.js';
 
 function record(name: string, i: number, tx: number): DomainStatsRecord {
   return {

@@ -32,7 +32,7 @@ import {
   type FakeConnection,
   type Handler,
   type Received,
-} from './support/fake-daemon.js';
+} from '../../src/lab/host/fake-libvirtd.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -38,7 +38,7 @@ import {
 import { decodeRemoteError, writeRemoteError } from '../../src/libvirt/remote-error.js';
 import { typedParamsToObject, type TypedParam } from '../../src/libvirt/typed-param.js';
 import { XdrWriter } from '../../src/xdr/writer.js';
-import { manyDomainsXml } from './support/many-domains.js';
+import { manyDomainsXml } from '../../src/lab/host/test-driver-domains.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));

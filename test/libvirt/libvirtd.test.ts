@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLibvirtd, run } from '../../src/lab/host-services.js';
+import { ensureLibvirtd, run } from '../../src/lab/host/services.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { ListDomainsFlag, TypedParamType } from '../../src/libvirt/constants.js';
 import { writeDomain, type DomainRef } from '../../src/libvirt/domain.js';
@@ -14,7 +14,7 @@ import { LibvirtError } from '../../src/libvirt/errors.js';
 import type { LifecycleEvent } from '../../src/libvirt/lifecycle-event.js';
 import { decodeVoid, splitVersion } from '../../src/libvirt/procedures.js';
 import { typedParamsToObject } from '../../src/libvirt/typed-param.js';
-import { writeManyDomainsFile } from './support/many-domains.js';
+import { writeManyDomainsFile } from '../../src/lab/host/test-driver-domains.js';
 
 const DEFAULT = 'test+unix:///default';
 /** remote_protocol.x: REMOTE_PROC_DOMAIN_DESTROY, which the client itself never sends. */

@@ -7,7 +7,7 @@ import {
   parseDomainStats,
   type TypedValue,
 } from '../../src/monitor/domain-stats.js';
-import { parseVirshDomstats } from './support/virsh-domstats.js';
+import { parseVirshDomstats } from '../../src/lab/host/virsh-domstats.js';
 
 const recorded = parseVirshDomstats(
   readFileSync(new URL('./fixtures/qemu-domstats.txt', import.meta.url), 'utf8'),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitorService } from '../../src/cli/commands/monitor.js';
 import { loadConfig } from '../../src/config/load.js';
-import { ensureLibvirtd } from '../../src/lab/host-services.js';
+import { ensureLibvirtd } from '../../src/lab/host/services.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { storeName } from '../../src/store/checked.js';
 import {

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureGuestImage } from '../../src/lab/guest-image.js';
-import { ensureLibvirtd, ensureOpenvswitch, requireProgram, run } from '../../src/lab/host-services.js';
-import { Topology, type Host } from '../../src/lab/topology.js';
+import { runIn } from '../../src/lab/host/netns.js';
+import { ensureLibvirtd, ensureOpenvswitch, requireProgram, run } from '../../src/lab/host/services.js';
+import { Topology, type Host } from '../../src/lab/host/topology.js';
 import { destroyVm, startVm, type LabVm } from '../../src/lab/vm.js';
 import { HostMonitor, type VmRemoved } from '../../src/monitor/host-monitor.js';
 import type { VmSample } from '../../src/monitor/vm-sample.js';
-import { parseVirshDomstats } from './support/virsh-domstats.js';
+import { parseVirshDomstats } from '../../src/lab/host/virsh-domstats.js';
 
 const URI = 'qemu:///system';
 const VMS = [
@@ -174,21 +175,15 @@ describe('the VM monitor against real QEMU VMs', () => {
   it('shows traffic sent to one VM in its vNIC rx rate and not in the other’s; a CPU hog in its CPU %', async () => {
     await monitor.poll();
     const t0 = Date.now();
-    const ping = run(
-      'ip',
-      ['netns', 'exec', h1.ns, 'ping', '-q', '-c', '250', '-i', '0.01', '-s', '1200', '10.213.3.10'],
-      { timeoutMs: 30_000 },
-    );
-    const hog = run(
-      'ip',
-      ['netns', 'exec', h1.ns, 'curl', '-sS', '-m', '10', 'http://10.213.3.10/cgi-bin/hog?seconds=4'],
-      { timeoutMs: 15_000 },
-    );
-    const disk = run(
-      'ip',
-      ['netns', 'exec', h1.ns, 'curl', '-sS', '-m', '20', 'http://10.213.3.10/cgi-bin/disk?mib=8'],
-      { timeoutMs: 25_000 },
-    );
+    const ping = runIn(h1.ns, ['ping', '-q', '-c', '250', '-i', '0.01', '-s', '1200', '10.213.3.10'], {
+      timeoutMs: 30_000,
+    });
+    const hog = runIn(h1.ns, ['curl', '-sS', '-m', '10', 'http://10.213.3.10/cgi-bin/hog?seconds=4'], {
+      timeoutMs: 15_000,
+    });
+    const disk = runIn(h1.ns, ['curl', '-sS', '-m', '20', 'http://10.213.3.10/cgi-bin/disk?mib=8'], {
+      timeoutMs: 25_000,
+    });
     const [pingOut, , diskOut] = await Promise.all([ping, hog, disk]);
     expect(pingOut.stdout).toMatch(/250 packets transmitted/);
     expect(diskOut.stdout).not.toMatch(/no disk/);

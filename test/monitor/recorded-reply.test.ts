@@ -9,7 +9,7 @@ import { decodeGetAllDomainStats } from '../../src/libvirt/procedures.js';
 import { parseDomainStats } from '../../src/monitor/domain-stats.js';
 import { computeVmMetrics } from '../../src/monitor/rates.js';
 import { buildVmSample } from '../../src/monitor/vm-sample.js';
-import { parseVirshDomstats } from './support/virsh-domstats.js';
+import { parseVirshDomstats } from '../../src/lab/host/virsh-domstats.js';
 
 const reply = readFileSync(new URL('./fixtures/qemu-all-domain-stats.bin', import.meta.url));
 const virsh = parseVirshDomstats(

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../src/cli/commands/monitor.js';
-import { ensureLibvirtd, run } from '../../src/lab/host-services.js';
+import { ensureLibvirtd, run } from '../../src/lab/host/services.js';
 import { HostMonitor } from '../../src/monitor/host-monitor.js';
 import type { VmSample } from '../../src/monitor/vm-sample.js';
-import { parseVirshDomstats } from './support/virsh-domstats.js';
+import { parseVirshDomstats } from '../../src/lab/host/virsh-domstats.js';
 
 const COUNT = 200;
 

@@ -5,8 +5,8 @@
 
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureOpenvswitch, run } from '../../src/lab/host-services.js';
-import { Topology } from '../../src/lab/topology.js';
+import { ensureOpenvswitch, run } from '../../src/lab/host/services.js';
+import { Topology } from '../../src/lab/host/topology.js';
 import { applyActions, flowMod, output } from '../../src/openflow/builders.js';
 import { decodeMessage, encodeMessage } from '../../src/openflow/codec.js';
 import { helloFor, negotiateVersion } from '../../src/openflow/hello.js';

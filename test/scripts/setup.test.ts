@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/lab/host-services.js';
+import { run } from '../../src/lab/host/services.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -5,15 +5,14 @@
 // 2. Every datagram received is written to a pcap and decoded by tshark too: agent, sequence numbers,
 //    sample types, sampling rates, ports and the sampled headers agree, datagram by datagram.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PcapWriter, udpFrame } from '../../src/capture/pcap-writer.js';
-import { ensureOpenvswitch, requireProgram, run } from '../../src/lab/host-services.js';
-import { Topology, type Host } from '../../src/lab/topology.js';
+import { runIn } from '../../src/lab/host/netns.js';
+import { ensureOpenvswitch, requireProgram, run } from '../../src/lab/host/services.js';
+import { Topology, type Host } from '../../src/lab/host/topology.js';
 import { decodeCapture } from '../../src/sflow/capture-decode.js';
 import { SflowCollector } from '../../src/sflow/collector.js';
 import { staticDirectory } from '../../src/sflow/traffic-accounting.js';
@@ -97,8 +96,8 @@ describe('sFlow from a real Open vSwitch', () => {
     await run('ovs-ofctl', ['add-flow', BRIDGE, 'actions=NORMAL']);
     a = await topo.host(BRIDGE, { name: 'a', ip: '10.213.2.1/24' });
     b = await topo.host(BRIDGE, { name: 'b', ip: '10.213.2.2/24' });
-    for (const h of [a, b]) await topo.exec(h.ns, ['ip', 'link', 'set', 'eth0', 'mtu', String(MTU)]);
-    await topo.exec(a.ns, ['ping', '-c', '2', '-W', '2', b.ip]);
+    for (const h of [a, b]) await runIn(h.ns, ['ip', 'link', 'set', 'eth0', 'mtu', String(MTU)]);
+    await runIn(a.ns, ['ping', '-c', '2', '-W', '2', b.ip]);
     // wait until the agent has reported both port names (counter samples, polling 5 s)
     const deadline = Date.now() + 20_000;
     const named = () =>
@@ -118,28 +117,17 @@ describe('sFlow from a real Open vSwitch', () => {
     const before = snapshot();
     const portsBefore = [await dumpPort(a.ofport), await dumpPort(b.ofport)];
 
-    const exec = promisify(execFile);
     const servers = [a, b].map((h) =>
-      exec('ip', ['netns', 'exec', h.ns, process.execPath, '-e', SERVER, h.ip, String(TRAFFIC_SECONDS + 10)]),
+      runIn(h.ns, [process.execPath, '-e', SERVER, h.ip, String(TRAFFIC_SECONDS + 10)], {
+        timeoutMs: (TRAFFIC_SECONDS + 20) * 1000,
+      }),
     );
     servers.forEach((s) => s.catch(() => {}));
     await sleep(700);
     const client = (from: Host, to: Host) =>
-      exec(
-        'ip',
-        [
-          'netns',
-          'exec',
-          from.ns,
-          process.execPath,
-          '-e',
-          CLIENT,
-          to.ip,
-          String(TRAFFIC_SECONDS),
-          String(RATE),
-        ],
-        { timeout: (TRAFFIC_SECONDS + 15) * 1000 },
-      );
+      runIn(from.ns, [process.execPath, '-e', CLIENT, to.ip, String(TRAFFIC_SECONDS), String(RATE)], {
+        timeoutMs: (TRAFFIC_SECONDS + 15) * 1000,
+      });
     await Promise.all([client(a, b), client(b, a)]);
     // the agent sends what it sampled within about a second; give it three
     await sleep(3000);

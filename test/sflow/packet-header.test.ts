@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePacketHeader, HeaderSummary, summarizeHeader } from '../../src/sflow/packet-header.js';
+import { HeaderSummary } from '../../src/net/header-summary.js';
+import { decodePacketHeader, summarizeHeader } from '../../src/sflow/packet-header.js';
 import { hex } from './support/hex.js';
 
 const eth = '020000000002 020000000001'; // dst, src

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireProgram } from '../../src/lab/host-services.js';
+import { requireProgram } from '../../src/lab/host/services.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium } from '../../src/lab/host/chromium.js';
 import { auth, harness, type Harness } from '../api/support/harness.js';
 import { demoVms } from '../api/support/vm-feed.js';
 

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
 import { loadConfig } from '../../src/config/load.js';
-import { ensureLibvirtd } from '../../src/lab/host-services.js';
+import { launchChromium } from '../../src/lab/host/chromium.js';
+import { ensureLibvirtd } from '../../src/lab/host/services.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VigilRuntime } from '../../src/runtime/vigil-runtime.js';
 

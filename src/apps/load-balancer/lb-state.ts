@@ -3,7 +3,7 @@
 // data plus lookups; every change goes through lb-policy.ts.
 
 import { createAlgorithm } from '../../balancer/algorithm-registry.js';
-import { fnv1a } from '../../balancer/hash.js';
+import { fnv1a } from '../../store/hash.js';
 import type { HealthStatus } from '../../balancer/health-state.js';
 import type { ServedMember, ServedPool } from '../../balancer/served-pool.js';
 import type { VmServing } from '../../balancer/vm-serving.js';

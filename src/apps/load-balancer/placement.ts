@@ -3,7 +3,7 @@
 // scores that decided it; a client already in the affinity table keeps its member. Either way its flows
 // are installed along the path (client-flows.ts) and the segment goes on.
 
-import { mix32 } from '../../balancer/hash.js';
+import { mix32 } from '../../store/hash.js';
 import type { PlacementReason } from '../../balancer/placement-log.js';
 import { formatIpv4 } from '../../net/ipv4-address.js';
 import { formatMac } from '../../net/mac-address.js';

@@ -32,7 +32,7 @@ import {
 } from '../../../src/libvirt/procedures.js';
 import type { XdrWriter } from '../../../src/xdr/writer.js';
 import { SOCKET_READ_ONLY } from '../../../src/libvirt/uri.js';
-import { writeManyDomainsFile } from './many-domains.js';
+import { writeManyDomainsFile } from '../../../src/lab/host/test-driver-domains.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'fixtures');

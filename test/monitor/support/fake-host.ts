@@ -6,7 +6,7 @@ import type { DomainRef } from '../../../src/libvirt/domain.js';
 import { writeLifecycleEvent } from '../../../src/libvirt/lifecycle-event.js';
 import { writeGetAllDomainStatsRet, writeListAllDomainsRet } from '../../../src/libvirt/procedures.js';
 import type { TypedParam } from '../../../src/libvirt/typed-param.js';
-import { FakeDaemon, withHandshake, type FakeConnection } from '../../libvirt/support/fake-daemon.js';
+import { FakeDaemon, withHandshake, type FakeConnection } from '../../../src/lab/host/fake-libvirtd.js';
 
 export interface FakeDomain {
   ref: DomainRef;

@@ -12,8 +12,9 @@
 
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { ensureOpenvswitch, run } from '../../../src/lab/host-services.js';
-import { Topology } from '../../../src/lab/topology.js';
+import { runIn } from '../../../src/lab/host/netns.js';
+import { ensureOpenvswitch, run } from '../../../src/lab/host/services.js';
+import { Topology } from '../../../src/lab/host/topology.js';
 import { decodeMessage, encodeMessage } from '../../../src/openflow/codec.js';
 import { helloFor } from '../../../src/openflow/hello.js';
 import type { OfMessage, OfVersion } from '../../../src/openflow/model.js';
@@ -167,9 +168,9 @@ async function captureSwitch(proto: 'OpenFlow13' | 'OpenFlow10', version: OfVers
     await topo.host('vofcap0', { name: 'h2', ip: '10.213.249.2/24', mac: '02:00:00:00:f9:02' });
     await sleep(500);
     context = 'ping h1 -> h2 (table miss)';
-    await topo
-      .exec(h1.ns, ['ping', '-c', '1', '-W', '1', '10.213.249.2'], { timeoutMs: 5000 })
-      .catch(() => undefined);
+    await runIn(h1.ns, ['ping', '-c', '1', '-W', '1', '10.213.249.2'], { timeoutMs: 5000 }).catch(
+      () => undefined,
+    );
     await sleep(300);
     await step('port stats request', [
       { type: 'multipartRequest', flags: 0, body: { kind: 'port', portNo: OFPP.ANY } },

@@ -1,5 +1,6 @@
 // A scriptable stand-in for libvirtd on a unix socket (or TCP, or TLS): it speaks the real framing so
-// tests can make it answer late, answer garbage, split replies or stall.
+// tests can make it answer late, answer garbage, split replies or stall, and benchmarks can serve a
+// recorded reply at no cost of their own.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -12,11 +13,11 @@ import {
   MessageType,
   Procedure,
   REMOTE_PROGRAM,
-} from '../../../src/libvirt/constants.js';
-import { FrameDecoder } from '../../../src/libvirt/frame-decoder.js';
-import { decodeMessage, encodeMessage, type MessageHeader } from '../../../src/libvirt/message.js';
-import { writeRemoteError } from '../../../src/libvirt/remote-error.js';
-import type { XdrWriter } from '../../../src/xdr/writer.js';
+} from '../../libvirt/constants.js';
+import { FrameDecoder } from '../../libvirt/frame-decoder.js';
+import { decodeMessage, encodeMessage, type MessageHeader } from '../../libvirt/message.js';
+import { writeRemoteError } from '../../libvirt/remote-error.js';
+import type { XdrWriter } from '../../xdr/writer.js';
 
 export interface Received {
   header: MessageHeader;

@@ -1,6 +1,6 @@
 // Reads `virsh domstats --raw` text: the reference the monitor's numbers are checked against.
 
-import type { TypedValue } from '../../../src/monitor/domain-stats.js';
+import type { TypedValue } from '../../monitor/domain-stats.js';
 
 export interface VirshDomainStats {
   name: string;

@@ -1,5 +1,6 @@
-// FNV-1a (32-bit) over UTF-16 code units and a 32-bit integer mixer (MurmurHash3's fmix32): cheap,
-// stable hashes for client keys and rendezvous hashing.
+// FNV-1a (32-bit) over a string's UTF-16 code units, and MurmurHash3's 32-bit finalizer (fmix32): cheap,
+// stable hashes for the slot index's keys, client keys and rendezvous hashing. Affinity slots and the
+// rendezvous order of members follow from these values: test/store/hash.test.ts pins them.
 
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
