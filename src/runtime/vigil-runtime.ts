@@ -29,9 +29,9 @@ import { SflowCollector } from '../sflow/collector.js';
 import { VmTrafficEnricher } from '../sflow/vm-traffic-enricher.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { ControllerEventsApp } from './controller-events.js';
-import { ControllerSwitchView } from './switch-view.js';
-import { StoreTrafficView } from './traffic-view.js';
+import { ControllerEventsApp } from '../apps/controller-events.js';
+import { ControllerSwitchView } from '../api/switch-view.js';
+import { StoreTrafficView } from '../api/traffic-view.js';
 
 export interface RuntimeOptions {
   config: Config;

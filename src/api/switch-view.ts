@@ -1,9 +1,9 @@
 // The API's view of the switches: the controller's datapath registry and the statistics poller's last
 // readings, in the API's shapes. A flow table is read fresh from the switch (flow stats request).
 
-import { datapathView, flowEntryView } from '../api/openflow-view.js';
-import type { SwitchView } from '../api/providers.js';
-import type { Datapath, FlowEntry } from '../api/schemas/switches.js';
+import { datapathView, flowEntryView } from './openflow-view.js';
+import type { SwitchView } from './providers.js';
+import type { Datapath, FlowEntry } from './schemas/switches.js';
 import type { Controller } from '../controller/controller.js';
 import { OFPG_ANY, OFPP, OFPTT_ALL, type FlowStats } from '../openflow/index.js';
 

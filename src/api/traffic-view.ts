@@ -2,7 +2,7 @@
 // rates (joined to VMs through the monitors' inventory) and heaviest flows there, so the API answers the
 // same whichever process runs the collector, and with several collectors it lists them all.
 
-import type { TrafficView } from '../api/providers.js';
+import type { TrafficView } from './providers.js';
 import type { Logger } from '../log/logger.js';
 import { listChecked } from '../store/checked.js';
 import type { Store } from '../store/store.js';
