@@ -17,24 +17,8 @@ import { formatUuid, type DomainRef } from '../../src/libvirt/domain.js';
 import { LibvirtError, LibvirtProtocolError, type Decoded } from '../../src/libvirt/errors.js';
 import { decodeLifecycleEvent, writeLifecycleEvent } from '../../src/libvirt/lifecycle-event.js';
 import { decodeMessage, encodeMessage, type MessageHeader } from '../../src/libvirt/message.js';
-import {
-  decodeAuthList,
-  decodeCallbackRegisterAny,
-  decodeGetAllDomainStats,
-  decodeGetXmlDesc,
-  decodeHostname,
-  decodeLibVersion,
-  decodeListAllDomains,
-  decodeNodeInfo,
-  decodeSupportsFeature,
-  DomainStatsReplyDecoder,
-  splitVersion,
-  writeGetAllDomainStatsRet,
-  writeListAllDomainsRet,
-  writeNodeInfo,
-  type DomainStatsRecord,
-  type NodeInfo,
-} from '../../src/libvirt/procedures.js';
+import * as proc from '../../src/libvirt/procedures.js';
+import { type DomainStatsRecord, type NodeInfo } from '../../src/libvirt/procedures.js';
 import { decodeRemoteError, writeRemoteError } from '../../src/libvirt/remote-error.js';
 import { typedParamsToObject, type TypedParam } from '../../src/libvirt/typed-param.js';
 import { XdrWriter } from '../../src/xdr/writer.js';
@@ -80,12 +64,12 @@ function parseDomstats(out: string): Map<string, Map<string, string>> {
 
 describe('recorded libvirtd replies', () => {
   it('AUTH_LIST on the read-only socket offers "none"', () => {
-    expect(value(decodeAuthList(reply('auth-list.bin', Procedure.AUTH_LIST)))).toEqual([0]);
+    expect(value(proc.decodeAuthList(reply('auth-list.bin', Procedure.AUTH_LIST)))).toEqual([0]);
   });
 
   it('CONNECT_SUPPORTS_FEATURE says the daemon speaks keepalive', () => {
     expect(
-      value(decodeSupportsFeature(reply('supports-keepalive.bin', Procedure.CONNECT_SUPPORTS_FEATURE))),
+      value(proc.decodeSupportsFeature(reply('supports-keepalive.bin', Procedure.CONNECT_SUPPORTS_FEATURE))),
     ).toBe(true);
   });
 
@@ -94,8 +78,8 @@ describe('recorded libvirtd replies', () => {
   });
 
   it('CONNECT_GET_LIB_VERSION matches virsh version', () => {
-    const v = splitVersion(
-      value(decodeLibVersion(reply('lib-version.bin', Procedure.CONNECT_GET_LIB_VERSION))),
+    const v = proc.splitVersion(
+      value(proc.decodeLibVersion(reply('lib-version.bin', Procedure.CONNECT_GET_LIB_VERSION))),
     );
     const m = /Using library: libvirt (\d+)\.(\d+)\.(\d+)/.exec(text('lib-version.virsh.txt'));
     expect(m).not.toBeNull();
@@ -103,13 +87,13 @@ describe('recorded libvirtd replies', () => {
   });
 
   it('CONNECT_GET_HOSTNAME matches virsh hostname', () => {
-    expect(value(decodeHostname(reply('hostname.bin', Procedure.CONNECT_GET_HOSTNAME)))).toBe(
+    expect(value(proc.decodeHostname(reply('hostname.bin', Procedure.CONNECT_GET_HOSTNAME)))).toBe(
       text('hostname.virsh.txt').trim(),
     );
   });
 
   it('NODE_GET_INFO matches virsh nodeinfo', () => {
-    const info = value(decodeNodeInfo(reply('node-info.bin', Procedure.NODE_GET_INFO)));
+    const info = value(proc.decodeNodeInfo(reply('node-info.bin', Procedure.NODE_GET_INFO)));
     const v = new Map(
       text('node-info.virsh.txt')
         .split('\n')
@@ -127,7 +111,7 @@ describe('recorded libvirtd replies', () => {
   });
 
   it('DOMAIN_GET_XML_DESC matches virsh dumpxml', () => {
-    const xml = value(decodeGetXmlDesc(reply('xml-desc.bin', Procedure.DOMAIN_GET_XML_DESC)));
+    const xml = value(proc.decodeGetXmlDesc(reply('xml-desc.bin', Procedure.DOMAIN_GET_XML_DESC)));
     expect(xml.trim()).toBe(text('xml-desc.virsh.txt').trim());
   });
 
@@ -144,7 +128,7 @@ describe('recorded libvirtd replies', () => {
 
   it('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY returns a callback id', () => {
     const id = value(
-      decodeCallbackRegisterAny(
+      proc.decodeCallbackRegisterAny(
         reply('register-lifecycle.bin', Procedure.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY),
       ),
     );
@@ -161,7 +145,7 @@ describe('recorded libvirtd replies', () => {
       return value(decodeLifecycleEvent(m.body));
     });
     const registered = value(
-      decodeCallbackRegisterAny(
+      proc.decodeCallbackRegisterAny(
         reply('register-lifecycle.bin', Procedure.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY),
       ),
     );
@@ -178,7 +162,7 @@ describe('recorded libvirtd replies', () => {
 
   it('CONNECT_LIST_ALL_DOMAINS of a 40-domain file lists exactly the file', () => {
     const doms = value(
-      decodeListAllDomains(reply('list-all-domains-40.bin', Procedure.CONNECT_LIST_ALL_DOMAINS)),
+      proc.decodeListAllDomains(reply('list-all-domains-40.bin', Procedure.CONNECT_LIST_ALL_DOMAINS)),
     );
     const xml = manyDomainsXml(40);
     const want = [...xml.matchAll(/<name>(.*?)<\/name>\s*<uuid>(.*?)<\/uuid>/g)].map(
@@ -190,7 +174,7 @@ describe('recorded libvirtd replies', () => {
 
   it('CONNECT_GET_ALL_DOMAIN_STATS of the test driver: every domain running', () => {
     const recs = value(
-      decodeGetAllDomainStats(reply('all-domain-stats-40.bin', Procedure.CONNECT_GET_ALL_DOMAIN_STATS)),
+      proc.decodeGetAllDomainStats(reply('all-domain-stats-40.bin', Procedure.CONNECT_GET_ALL_DOMAIN_STATS)),
     );
     expect(recs).toHaveLength(40);
     for (const r of recs) {
@@ -201,7 +185,9 @@ describe('recorded libvirtd replies', () => {
 
   it('CONNECT_GET_ALL_DOMAIN_STATS of real QEMU domains matches virsh domstats --raw', () => {
     const recs = value(
-      decodeGetAllDomainStats(reply('all-domain-stats-qemu.bin', Procedure.CONNECT_GET_ALL_DOMAIN_STATS)),
+      proc.decodeGetAllDomainStats(
+        reply('all-domain-stats-qemu.bin', Procedure.CONNECT_GET_ALL_DOMAIN_STATS),
+      ),
     );
     const virsh = parseDomstats(text('all-domain-stats-qemu.virsh.txt'));
     expect(recs.length).toBe(virsh.size);
@@ -294,7 +280,9 @@ describe('round trips', () => {
           maxLength: 8,
         }),
         (recs) => {
-          const got = value(decodeGetAllDomainStats(encode((w) => writeGetAllDomainStatsRet(w, recs))));
+          const got = value(
+            proc.decodeGetAllDomainStats(encode((w) => proc.writeGetAllDomainStatsRet(w, recs))),
+          );
           const want: DomainStatsRecord[] = recs.map((r) => ({
             domain: r.domain,
             params: r.params.map(normalise),
@@ -330,7 +318,9 @@ describe('round trips', () => {
           maxLength: 12,
         }),
         (recs) => {
-          const got = value(decodeGetAllDomainStats(encode((w) => writeGetAllDomainStatsRet(w, recs))));
+          const got = value(
+            proc.decodeGetAllDomainStats(encode((w) => proc.writeGetAllDomainStatsRet(w, recs))),
+          );
           expect(got.map((r) => r.params.map((p) => p.field))).toEqual(
             recs.map((r) => r.params.map((p) => p.field)),
           );
@@ -348,9 +338,9 @@ describe('round trips', () => {
         fc.integer({ min: 1, max: 7 }),
         fc.nat(),
         (recs, step, cut) => {
-          const body = encode((w) => writeGetAllDomainStatsRet(w, recs));
-          const whole = decodeGetAllDomainStats(body);
-          const dec = value(DomainStatsReplyDecoder.start(body));
+          const body = encode((w) => proc.writeGetAllDomainStatsRet(w, recs));
+          const whole = proc.decodeGetAllDomainStats(body);
+          const dec = value(proc.DomainStatsReplyDecoder.start(body));
           let done = recs.length === 0;
           let rounds = 0;
           while (!done) {
@@ -361,7 +351,7 @@ describe('round trips', () => {
           expect(dec.records).toEqual(value(whole));
           // Truncated: either the count itself fails, or some slice fails and every later one repeats it.
           const truncated = body.subarray(0, cut % body.length);
-          const t = DomainStatsReplyDecoder.start(truncated);
+          const t = proc.DomainStatsReplyDecoder.start(truncated);
           if (t.ok && recs.length > 0) {
             let r = t.value.next(step);
             while (r.ok && !r.value) r = t.value.next(step);
@@ -376,7 +366,9 @@ describe('round trips', () => {
   it('domain lists', () => {
     fc.assert(
       fc.property(fc.array(arbDomain, { maxLength: 30 }), (doms) => {
-        expect(value(decodeListAllDomains(encode((w) => writeListAllDomainsRet(w, doms))))).toEqual(doms);
+        expect(value(proc.decodeListAllDomains(encode((w) => proc.writeListAllDomainsRet(w, doms))))).toEqual(
+          doms,
+        );
       }),
     );
   });
@@ -457,7 +449,7 @@ describe('round trips', () => {
           threads: fc.nat(),
         }),
         (info: NodeInfo) => {
-          expect(value(decodeNodeInfo(encode((w) => writeNodeInfo(w, info))))).toEqual(info);
+          expect(value(proc.decodeNodeInfo(encode((w) => proc.writeNodeInfo(w, info))))).toEqual(info);
         },
       ),
     );
@@ -491,14 +483,14 @@ describe('round trips', () => {
 
 const decoders: [string, (b: Buffer) => Decoded<unknown>][] = [
   ['message', decodeMessage],
-  ['auth list', decodeAuthList],
-  ['lib version', decodeLibVersion],
-  ['hostname', decodeHostname],
-  ['node info', decodeNodeInfo],
-  ['list all domains', decodeListAllDomains],
-  ['all domain stats', decodeGetAllDomainStats],
-  ['xml desc', decodeGetXmlDesc],
-  ['register any', decodeCallbackRegisterAny],
+  ['auth list', proc.decodeAuthList],
+  ['lib version', proc.decodeLibVersion],
+  ['hostname', proc.decodeHostname],
+  ['node info', proc.decodeNodeInfo],
+  ['list all domains', proc.decodeListAllDomains],
+  ['all domain stats', proc.decodeGetAllDomainStats],
+  ['xml desc', proc.decodeGetXmlDesc],
+  ['register any', proc.decodeCallbackRegisterAny],
   ['lifecycle event', decodeLifecycleEvent],
   ['remote error', decodeRemoteError],
 ];
@@ -556,11 +548,11 @@ describe('fuzzing', () => {
     w.uint32(0xffffffff);
     const body = w.toBuffer();
     for (const decode of [
-      decodeGetAllDomainStats,
-      decodeListAllDomains,
-      decodeAuthList,
-      decodeHostname,
-      decodeGetXmlDesc,
+      proc.decodeGetAllDomainStats,
+      proc.decodeListAllDomains,
+      proc.decodeAuthList,
+      proc.decodeHostname,
+      proc.decodeGetXmlDesc,
     ]) {
       const d = decode(body);
       expect(d.ok).toBe(false);
@@ -568,7 +560,7 @@ describe('fuzzing', () => {
     // A plausible count whose items cannot fit in what is left.
     const w2 = new XdrWriter();
     w2.uint32(16_000).uint32(0);
-    expect(decodeGetAllDomainStats(w2.toBuffer()).ok).toBe(false);
+    expect(proc.decodeGetAllDomainStats(w2.toBuffer()).ok).toBe(false);
   });
 
   it('a typed parameter of unknown type, or with a field name too long for libvirt, is an error', () => {
@@ -578,11 +570,15 @@ describe('fuzzing', () => {
         w.uint32(1);
         write(w);
       });
-    expect(decodeGetAllDomainStats(rec((w) => w.string('state.state').int32(8).int32(1))).ok).toBe(false);
-    expect(decodeGetAllDomainStats(rec((w) => w.string('x'.repeat(80)).int32(1).int32(1))).ok).toBe(false);
+    expect(proc.decodeGetAllDomainStats(rec((w) => w.string('state.state').int32(8).int32(1))).ok).toBe(
+      false,
+    );
+    expect(proc.decodeGetAllDomainStats(rec((w) => w.string('x'.repeat(80)).int32(1).int32(1))).ok).toBe(
+      false,
+    );
     expect(
-      value(decodeGetAllDomainStats(rec((w) => w.string('x'.repeat(79)).int32(1).int32(7))))[0]!.params[0]!
-        .value,
+      value(proc.decodeGetAllDomainStats(rec((w) => w.string('x'.repeat(79)).int32(1).int32(7))))[0]!
+        .params[0]!.value,
     ).toBe(7);
   });
 });

@@ -21,15 +21,7 @@ import {
 } from '../../../src/libvirt/constants.js';
 import { FrameDecoder } from '../../../src/libvirt/frame-decoder.js';
 import { decodeMessage, encodeMessage } from '../../../src/libvirt/message.js';
-import {
-  decodeGetAllDomainStats,
-  writeCallbackRegisterAnyArgs,
-  writeGetAllDomainStatsArgs,
-  writeGetXmlDescArgs,
-  writeListAllDomainsArgs,
-  writeOpenArgs,
-  writeSupportsFeatureArgs,
-} from '../../../src/libvirt/procedures.js';
+import * as proc from '../../../src/libvirt/procedures.js';
 import type { XdrWriter } from '../../../src/xdr/writer.js';
 import { SOCKET_READ_ONLY } from '../../../src/libvirt/uri.js';
 import { writeManyDomainsFile } from '../../../src/lab/host/test-driver-domains.js';
@@ -87,9 +79,9 @@ class Recorder {
   async open(name: string): Promise<void> {
     await this.call(Procedure.AUTH_LIST);
     await this.call(Procedure.CONNECT_SUPPORTS_FEATURE, (w) =>
-      writeSupportsFeatureArgs(w, FEATURE_PROGRAM_KEEPALIVE),
+      proc.writeSupportsFeatureArgs(w, FEATURE_PROGRAM_KEEPALIVE),
     );
-    await this.call(Procedure.CONNECT_OPEN, (w) => writeOpenArgs(w, name, CONNECT_RO));
+    await this.call(Procedure.CONNECT_OPEN, (w) => proc.writeOpenArgs(w, name, CONNECT_RO));
   }
   close(): void {
     this.socket.destroy();
@@ -110,12 +102,12 @@ const RO = SOCKET_READ_ONLY;
   save(
     'supports-keepalive.bin',
     await r.call(Procedure.CONNECT_SUPPORTS_FEATURE, (w) =>
-      writeSupportsFeatureArgs(w, FEATURE_PROGRAM_KEEPALIVE),
+      proc.writeSupportsFeatureArgs(w, FEATURE_PROGRAM_KEEPALIVE),
     ),
   );
   save(
     'open.bin',
-    await r.call(Procedure.CONNECT_OPEN, (w) => writeOpenArgs(w, 'test:///default', CONNECT_RO)),
+    await r.call(Procedure.CONNECT_OPEN, (w) => proc.writeOpenArgs(w, 'test:///default', CONNECT_RO)),
   );
   save('lib-version.bin', await r.call(Procedure.CONNECT_GET_LIB_VERSION));
   save('lib-version.virsh.txt', execFileSync('virsh', ['-c', 'test+unix:///default', 'version']));
@@ -124,12 +116,15 @@ const RO = SOCKET_READ_ONLY;
   save('node-info.bin', await r.call(Procedure.NODE_GET_INFO));
   save('node-info.virsh.txt', execFileSync('virsh', ['-c', 'test+unix:///default', 'nodeinfo']));
   const test = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
-  save('xml-desc.bin', await r.call(Procedure.DOMAIN_GET_XML_DESC, (w) => writeGetXmlDescArgs(w, test, 0)));
+  save(
+    'xml-desc.bin',
+    await r.call(Procedure.DOMAIN_GET_XML_DESC, (w) => proc.writeGetXmlDescArgs(w, test, 0)),
+  );
   save('xml-desc.virsh.txt', execFileSync('virsh', ['-c', 'test+unix:///default', 'dumpxml', 'test']));
   save(
     'error-no-domain.bin',
     await r.call(Procedure.DOMAIN_GET_XML_DESC, (w) =>
-      writeGetXmlDescArgs(
+      proc.writeGetXmlDescArgs(
         w,
         { name: 'vmon-absent', uuid: '7a6d6f6e-dead-4000-8000-000000000000', id: -1 },
         0,
@@ -139,7 +134,7 @@ const RO = SOCKET_READ_ONLY;
   save(
     'register-lifecycle.bin',
     await r.call(Procedure.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, (w) =>
-      writeCallbackRegisterAnyArgs(w, DOMAIN_EVENT_ID_LIFECYCLE, null),
+      proc.writeCallbackRegisterAnyArgs(w, DOMAIN_EVENT_ID_LIFECYCLE, null),
     ),
   );
   // Lifecycle events of a transient domain started and destroyed through a read-write connection.
@@ -163,12 +158,12 @@ const RO = SOCKET_READ_ONLY;
   await r.open(`test://${file}`);
   save(
     'list-all-domains-40.bin',
-    await r.call(Procedure.CONNECT_LIST_ALL_DOMAINS, (w) => writeListAllDomainsArgs(w, 0)),
+    await r.call(Procedure.CONNECT_LIST_ALL_DOMAINS, (w) => proc.writeListAllDomainsArgs(w, 0)),
   );
   save(
     'all-domain-stats-40.bin',
     await r.call(Procedure.CONNECT_GET_ALL_DOMAIN_STATS, (w) =>
-      writeGetAllDomainStatsArgs(w, [], 0, DomainStatsFlag.NOWAIT),
+      proc.writeGetAllDomainStatsArgs(w, [], 0, DomainStatsFlag.NOWAIT),
     ),
   );
   r.close();
@@ -180,11 +175,11 @@ const RO = SOCKET_READ_ONLY;
   const r = await Recorder.open(RO);
   await r.open('qemu:///system');
   const reply = await r.call(Procedure.CONNECT_GET_ALL_DOMAIN_STATS, (w) =>
-    writeGetAllDomainStatsArgs(w, [], 0, DomainStatsFlag.NOWAIT),
+    proc.writeGetAllDomainStatsArgs(w, [], 0, DomainStatsFlag.NOWAIT),
   );
   const virsh = execFileSync('virsh', ['-c', 'qemu:///system', 'domstats', '--raw', '--nowait']);
   const m = decodeMessage(reply.subarray(4));
-  const records = m.ok ? decodeGetAllDomainStats(m.value.body) : null;
+  const records = m.ok ? proc.decodeGetAllDomainStats(m.value.body) : null;
   if (records?.ok && records.value.length > 0) {
     save('all-domain-stats-qemu.bin', reply);
     save('all-domain-stats-qemu.virsh.txt', virsh);
