@@ -4,21 +4,22 @@
 // live state (member health, VM state), statistics from its client counts and the flow counters.
 
 import { randomUUID } from 'node:crypto';
+import { Compile } from 'typebox/compile';
 import { BalancerCatalog, type CatalogRecords, type Change } from '../../balancer/catalog.js';
 import {
   ALGORITHMS,
+  HealthMonitor,
+  LoadBalancer,
+  Member,
+  Pool,
   RECORDS,
   type ConfigLoadBalancer,
-  type HealthMonitor,
   type HealthMonitorCreate,
   type HealthMonitorUpdate,
-  type LoadBalancer,
   type LoadBalancerCreate,
   type LoadBalancerUpdate,
-  type Member,
   type MemberCreate,
   type MemberUpdate,
-  type Pool,
   type PoolCreate,
   type PoolUpdate,
 } from '../../balancer/objects.js';
@@ -33,8 +34,16 @@ import {
 } from '../../balancer/service.js';
 import type { MemberLiveState } from '../../balancer/status.js';
 import type { Logger } from '../../log/logger.js';
+import { checked, listChecked, type SchemaCheck } from '../../store/checked.js';
 import type { Store } from '../../store/store.js';
 import type { LoadBalancerApp } from './lb-app.js';
+
+const CHECK = {
+  lb: Compile(LoadBalancer),
+  pool: Compile(Pool),
+  member: Compile(Member),
+  monitor: Compile(HealthMonitor),
+};
 
 export class LoadBalancerService implements BalancerService {
   private readonly catalog: BalancerCatalog;
@@ -56,18 +65,17 @@ export class LoadBalancerService implements BalancerService {
    * switches, so that restored clients keep their members.
    */
   async start(config: readonly ConfigLoadBalancer[] = []): Promise<void> {
+    // Written by another process, or an older Vigil: each object is checked against its schema, and one
+    // that does not fit is logged and left out rather than served half-typed.
+    const read = <T>(kind: string, schema: SchemaCheck<T>) =>
+      listChecked(this.store, kind, (v) => checked(schema, v), this.log);
     const [lbs, pools, members, monitors] = await Promise.all([
-      this.store.listRecords<LoadBalancer>(RECORDS.lb),
-      this.store.listRecords<Pool>(RECORDS.pool),
-      this.store.listRecords<Member>(RECORDS.member),
-      this.store.listRecords<HealthMonitor>(RECORDS.monitor),
+      read(RECORDS.lb, CHECK.lb),
+      read(RECORDS.pool, CHECK.pool),
+      read(RECORDS.member, CHECK.member),
+      read(RECORDS.monitor, CHECK.monitor),
     ]);
-    const records: CatalogRecords = {
-      lbs: lbs.map((r) => r.value),
-      pools: pools.map((r) => r.value),
-      members: members.map((r) => r.value),
-      monitors: monitors.map((r) => r.value),
-    };
+    const records: CatalogRecords = { lbs, pools, members, monitors };
     this.catalog.load(records);
     const seeded = this.catalog.seed(config);
     await this.write(seeded);

@@ -1,6 +1,7 @@
 // The REST API's load-balancer routes on the real load-balancer app: what the API creates is what the
 // app serves, statuses follow the app's state, and the objects survive a restart through the store.
 
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiServer, type ApiServer } from '../../../src/api/server.js';
 import { LoadBalancerApp } from '../../../src/apps/load-balancer/lb-app.js';
@@ -171,5 +172,53 @@ describe('load-balancer API on the real balancer', () => {
       '10.213.10.11',
       '10.213.10.12',
     ]);
+  });
+});
+
+describe('load-balancer objects read back from the store', () => {
+  it('refuses an object that does not fit its schema, saying why, and serves the rest', async () => {
+    const store = new MemoryStore(LIMITS);
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const first = new LoadBalancerService(
+      new LoadBalancerApp({ store, log: silentLogger() }),
+      store,
+      silentLogger(),
+    );
+    await first.start([
+      {
+        id: 'shop',
+        vip_address: '10.213.4.100',
+        pools: [
+          {
+            id: 'shop-pool',
+            protocol: 'TCP',
+            protocol_port: 80,
+            lb_algorithm: 'ROUND_ROBIN',
+            members: [
+              { id: 'm1', address: '10.213.4.11' },
+              { id: 'm2', address: '10.213.4.12' },
+            ],
+          },
+        ],
+      },
+    ]);
+    // Another writer left a member with a port that is no number.
+    const m2 = (await store.listRecords<Record<string, unknown>>('octavia-member')).find(
+      (r) => r.id === 'm2',
+    )!;
+    await store.putRecord('octavia-member', 'm2', { ...m2.value, protocol_port: 'eighty' });
+    const app = new LoadBalancerApp({ store, log: silentLogger() });
+    await new LoadBalancerService(app, store, log).start();
+    expect(app.servedPools()[0]!.members.map((m) => m.id)).toEqual(['m1']);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        kind: 'octavia-member',
+        id: 'm2',
+        msg: 'store record refused: it does not match its schema',
+        err: expect.stringContaining('/protocol_port'),
+      }),
+    ]);
+    app.stop();
   });
 });
