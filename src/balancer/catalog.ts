@@ -62,6 +62,52 @@ const DEFAULT_MAX_RETRIES_DOWN = 3;
 /** The live state of a member as the running load balancer knows it, for operating statuses. */
 export type LiveStates = (poolId: string, memberId: string) => MemberLiveState | undefined;
 
+/** A config file's load balancer that breaks a rule: where (a dotted path under `loadBalancers`) and why. */
+export interface ConfigProblem {
+  path: string;
+  problem: string;
+}
+
+/**
+ * What the config file's load balancers would break when created in an empty store: the catalog's own rules
+ * (conflicts, references, what Vigil can serve), each named by its place in the file. Empty when they hold.
+ */
+export function configProblems(config: readonly ConfigLoadBalancer[]): ConfigProblem[] {
+  const c = new BalancerCatalog({ now: () => 0, newId: () => 'unused' });
+  const problems: ConfigProblem[] = [];
+  const attempt = (path: string, fn: () => void): boolean => {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      problems.push({ path: err.field ? `${path}.${err.field}` : path, problem: err.message });
+      return false;
+    }
+  };
+  config.forEach(({ pools, ...lb }, i) => {
+    if (!attempt(`${i}`, () => c.seed([{ ...lb, pools: [] }]))) return;
+    pools.forEach(({ members, healthmonitor, ...pool }, j) => {
+      const at = `${i}.pools.${j}`;
+      if (!attempt(at, () => c.seed([{ ...lb, pools: [{ ...pool, members: [] }] }]))) return;
+      members.forEach((m, k) =>
+        attempt(`${at}.members.${k}`, () => c.seed([{ ...lb, pools: [{ ...pool, members: [m] }] }])),
+      );
+      if (healthmonitor)
+        attempt(`${at}.healthmonitor`, () =>
+          c.seed([{ ...lb, pools: [{ ...pool, members: [], healthmonitor }] }]),
+        );
+    });
+  });
+  try {
+    c.servedPools();
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    problems.push({ path: '', problem: err.message });
+  }
+  return problems;
+}
+
 export class BalancerCatalog {
   private lbs = new Map<string, LoadBalancer>();
   private pools = new Map<string, Pool>();
@@ -143,7 +189,11 @@ export class BalancerCatalog {
     this.checkNewId(this.lbs, id, 'load balancer');
     for (const lb of this.lbs.values()) {
       if (lb.vip_address === input.vip_address)
-        throw new ServiceError('conflict', `VIP ${input.vip_address} is already load balancer ${lb.id}'s`);
+        throw new ServiceError(
+          'conflict',
+          `VIP ${input.vip_address} is already load balancer ${lb.id}'s`,
+          'vip_address',
+        );
     }
     for (const m of this.members.values()) {
       if (m.address === input.vip_address)
@@ -220,7 +270,11 @@ export class BalancerCatalog {
       throw new ServiceError('invalid', 'a pool serves one VIP port: give protocol_port', 'protocol_port');
     for (const p of this.pools.values()) {
       if (p.loadbalancer_id === input.loadbalancer_id && p.protocol_port === port)
-        throw new ServiceError('conflict', `pool ${p.id} already serves port ${port} on this VIP`);
+        throw new ServiceError(
+          'conflict',
+          `pool ${p.id} already serves port ${port} on this VIP`,
+          'protocol_port',
+        );
     }
     const pool: Pool = {
       id,
@@ -288,6 +342,7 @@ export class BalancerCatalog {
       throw new ServiceError(
         'conflict',
         `pool ${poolId} already has a member at ${input.address} port ${port}`,
+        'address',
       );
     if ([...this.lbs.values()].some((lb) => lb.vip_address === input.address))
       throw new ServiceError('invalid', `${input.address} is a VIP`, 'address');

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Value } from 'typebox/value';
 import { parseDocument } from 'yaml';
+import { configProblems } from '../balancer/catalog.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 /** A config file larger than this is refused before it is read. */
@@ -316,6 +317,17 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
   const config = Value.Default(ConfigSchema, candidate) as Config;
   issues.push(...validate(config, sources));
+  // The load balancers' own rules (conflicts, references), once their shape is right.
+  if (issues.length === 0)
+    for (const p of configProblems(config.loadBalancers)) {
+      const field = ['loadBalancers', p.path].filter(Boolean).join('.');
+      issues.push({
+        field,
+        value: getPath(config, field.split('.')),
+        source: sources.get('loadBalancers'),
+        problem: p.problem,
+      });
+    }
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, sources };
 }

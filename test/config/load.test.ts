@@ -138,4 +138,32 @@ describe('configuration', () => {
       { numRuns: 300 },
     );
   });
+
+  it('names the load balancer that breaks a rule the schema cannot state, by its place in the file', () => {
+    const f = file(
+      'lbs.yaml',
+      [
+        'loadBalancers:',
+        '  - id: web',
+        '    vip_address: 10.213.4.100',
+        '    pools:',
+        '      - { id: web-pool, protocol: TCP, protocol_port: 80, lb_algorithm: ROUND_ROBIN,',
+        '          members: [{ id: m1, address: 10.213.4.11 }, { id: m2, address: 10.213.4.11 }] }',
+        '      - { id: web-udp, protocol: UDP, protocol_port: 53, lb_algorithm: ROUND_ROBIN }',
+        '  - id: shop',
+        '    vip_address: 10.213.4.100',
+        '',
+      ].join('\n'),
+    );
+    const issues = issuesOf(() => loadConfig({ file: f, env: {} }));
+    expect(issues.map((i) => [i.field, i.problem])).toEqual([
+      [
+        'loadBalancers.0.pools.0.members.1.address',
+        'pool web-pool already has a member at 10.213.4.11 port 80',
+      ],
+      ['loadBalancers.0.pools.1.protocol', 'Vigil balances TCP: protocol must be TCP'],
+      ['loadBalancers.1.vip_address', "VIP 10.213.4.100 is already load balancer web's"],
+    ]);
+    expect(issues[2]!.value).toBe('10.213.4.100');
+  });
 });
