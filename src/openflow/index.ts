@@ -1,5 +1,7 @@
 /**
  * OpenFlow 1.0 / 1.3 codec: a version-neutral model (model.ts) and pure encoders/decoders.
+ * message-registry.ts lists every kind of message with its type code and codec in each version; codecs
+ * of messages laid out alike in both versions are shared, of10/ and of13/ hold what differs on the wire.
  *
  * Decoding (never throws; bad input becomes a typed error value):
  *   decodeMessage(buf, start?, end?): DecodeResult
