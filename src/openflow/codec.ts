@@ -8,7 +8,7 @@ import { OFP_HEADER_LEN } from './header.js';
 import { OFPT_HELLO } from './hello.js';
 import { checkRoom, type MessageTable } from './message-table.js';
 import { tableOf } from './message-registry.js';
-import type { DecodeResult, FlowMod, OfDecodeError, OfMessage, OfVersion, PacketOut } from './model.js';
+import type { DecodeResult, OfDecodeError, OfMessage, OfVersion } from './model.js';
 import { OFP_VERSION_10, OFP_VERSION_13 } from './model.js';
 import * as of10 from './of10/messages.js';
 import * as of13 from './of13/messages.js';
@@ -122,36 +122,4 @@ export function encodeMessage(version: OfVersion, xid: number, msg: OfMessage): 
   const buf = Buffer.allocUnsafe(messageLength(version, msg));
   writeMessage(buf, 0, version, xid, msg);
   return buf;
-}
-
-export function flowModLength(version: OfVersion, fm: FlowMod): number {
-  return messageLength(version, fm);
-}
-export function writeFlowMod(
-  buf: Buffer,
-  offset: number,
-  version: OfVersion,
-  xid: number,
-  fm: FlowMod,
-): number {
-  return writeMessage(buf, offset, version, xid, fm);
-}
-export function encodeFlowMod(version: OfVersion, xid: number, fm: FlowMod): Buffer {
-  return encodeMessage(version, xid, fm);
-}
-
-export function packetOutLength(version: OfVersion, po: PacketOut): number {
-  return messageLength(version, po);
-}
-export function writePacketOut(
-  buf: Buffer,
-  offset: number,
-  version: OfVersion,
-  xid: number,
-  po: PacketOut,
-): number {
-  return writeMessage(buf, offset, version, xid, po);
-}
-export function encodePacketOut(version: OfVersion, xid: number, po: PacketOut): Buffer {
-  return encodeMessage(version, xid, po);
 }

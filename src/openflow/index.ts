@@ -22,8 +22,6 @@
  *   messageLength(version, msg): number             exact encoded length (validates)
  *   writeMessage(buf, offset, version, xid, msg): number   into a caller's buffer; returns the length
  *       (RangeError when it does not fit: size the buffer with messageLength, or batch until full)
- *   encodeFlowMod(version, xid, fm) / flowModLength(version, fm) / writeFlowMod(buf, offset, version, xid, fm)
- *   encodePacketOut(version, xid, po) / packetOutLength(version, po) / writePacketOut(buf, offset, version, xid, po)
  *
  * Version negotiation (hello.ts):
  *   helloFor(versions): Hello                  our HELLO, with a 1.3 version bitmap
@@ -54,18 +52,7 @@ export { formatIpv6, parseIpv6 } from '../net/ipv6-address.js';
 export { OfEncodeError } from './errors.js';
 export { OFP_HEADER_LEN, OFP_MAX_MESSAGE_LEN } from './header.js';
 export { helloFor, negotiateVersion } from './hello.js';
-export {
-  decodeMessage,
-  encodeMessage,
-  messageLength,
-  writeMessage,
-  encodeFlowMod,
-  flowModLength,
-  writeFlowMod,
-  encodePacketOut,
-  packetOutLength,
-  writePacketOut,
-} from './codec.js';
+export { decodeMessage, encodeMessage, messageLength, writeMessage } from './codec.js';
 export {
   OfStreamDecoder,
   type OfFrameHandler,
