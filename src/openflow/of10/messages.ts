@@ -14,7 +14,7 @@ import { OFPG_ANY, OFP_VERSION_10 } from '../model.js';
 import type { BodyCodec } from '../multipart.js';
 import { packetOutReader } from '../packet-out.js';
 import { switchFeatures } from '../switch-features.js';
-import { u16, u32, u64 } from '../wire.js';
+import { readU16, readU32, u16, u32, u64 } from '../wire.js';
 import {
   actions10,
   actionsAsInstructions10,
@@ -67,11 +67,11 @@ export const packetIn: MessageCodec<'packetIn'> = {
   },
   read(buf, off, end) {
     need(off, 18, end, 'packet-in');
-    const inPort = port16To32(buf.readUInt16BE(off + 14));
+    const inPort = port16To32(readU16(buf, off + 14));
     return {
       type: 'packetIn',
-      bufferId: buf.readUInt32BE(off + 8),
-      totalLen: buf.readUInt16BE(off + 12),
+      bufferId: readU32(buf, off + 8),
+      totalLen: readU16(buf, off + 12),
       reason: buf[off + 16] as number,
       tableId: 0,
       cookie: 0n,

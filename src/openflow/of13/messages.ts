@@ -11,7 +11,7 @@ import { OFP_VERSION_13 } from '../model.js';
 import type { BodyCodec } from '../multipart.js';
 import { packetOutReader } from '../packet-out.js';
 import { switchFeatures } from '../switch-features.js';
-import { readU64, u16, u32, u64, zero } from '../wire.js';
+import { readU16, readU32, readU64, u16, u32, u64, zero } from '../wire.js';
 import {
   actions13,
   actionsLength,
@@ -65,8 +65,8 @@ export const packetIn: MessageCodec<'packetIn'> = {
     need(dataOff, 0, end, 'packet-in padding');
     return {
       type: 'packetIn',
-      bufferId: buf.readUInt32BE(off + 8),
-      totalLen: buf.readUInt16BE(off + 12),
+      bufferId: readU32(buf, off + 8),
+      totalLen: readU16(buf, off + 12),
       reason: buf[off + 14] as number,
       tableId: buf[off + 15] as number,
       cookie: readU64(buf, off + 16),
