@@ -2,13 +2,7 @@
 // Run: npx tsx bench/openflow/codec.bench.ts   (optionally pinned: taskset -c 1 npx tsx ...)
 
 import { applyActions, flowMod, output, packetOut } from '../../src/openflow/builders.js';
-import {
-  decodeMessage,
-  encodeFlowMod,
-  encodePacketOut,
-  writeFlowMod,
-  writePacketOut,
-} from '../../src/openflow/codec.js';
+import { decodeMessage, encodeMessage, writeMessage } from '../../src/openflow/codec.js';
 import type { FlowMod } from '../../src/openflow/model.js';
 import { OFP_NO_BUFFER } from '../../src/openflow/model.js';
 import { OfStreamDecoder } from '../../src/openflow/stream-decoder.js';
@@ -99,7 +93,7 @@ function rawWalk(b: Buffer): number {
   for (let o = 0; o < end; o += 4) x ^= b.readUInt32BE(o);
   return x;
 }
-const FM_TEMPLATE = encodeFlowMod(4, 0, FM);
+const FM_TEMPLATE = encodeMessage(4, 0, FM);
 function rawFlowModWrite(xid: number): number {
   FM_TEMPLATE.copy(OUT, 0);
   OUT.writeUInt32BE(xid, 4);
@@ -137,11 +131,11 @@ const cases = [
     10,
   ),
   bench('baseline: template copy + 6 field writes (flow-mod bytes)', () => rawFlowModWrite(xid++)),
-  bench('encode 1.3 flow-mod into a buffer (writeFlowMod)', () => writeFlowMod(OUT, 0, 4, xid++, FM)),
-  bench('encode 1.0 flow-mod into a buffer (writeFlowMod)', () => writeFlowMod(OUT, 0, 1, xid++, FM)),
-  bench('encode 1.3 flow-mod, allocating (encodeFlowMod)', () => encodeFlowMod(4, xid++, FM).length),
-  bench('encode 1.3 packet-out with 90 B data (writePacketOut)', () => writePacketOut(OUT, 0, 4, xid++, PO)),
-  bench('encode 1.3 packet-out, allocating (encodePacketOut)', () => encodePacketOut(4, xid++, PO).length),
+  bench('encode 1.3 flow-mod into a buffer (writeMessage)', () => writeMessage(OUT, 0, 4, xid++, FM)),
+  bench('encode 1.0 flow-mod into a buffer (writeMessage)', () => writeMessage(OUT, 0, 1, xid++, FM)),
+  bench('encode 1.3 flow-mod, allocating (encodeMessage)', () => encodeMessage(4, xid++, FM).length),
+  bench('encode 1.3 packet-out with 90 B data (writeMessage)', () => writeMessage(OUT, 0, 4, xid++, PO)),
+  bench('encode 1.3 packet-out, allocating (encodeMessage)', () => encodeMessage(4, xid++, PO).length),
 ];
 
 runAll(cases);

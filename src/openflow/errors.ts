@@ -30,6 +30,11 @@ export function need(off: number, n: number, end: number, what: string): void {
     throw new OfParseError('truncated', `truncated ${what}: need ${n} bytes, ${end - off} left`, off);
 }
 
+/** Throws OfParseError('bad-length') unless a fixed-size structure of `expected` bytes is `len` long. */
+export function exactly(len: number, expected: number, what: string, off: number): void {
+  if (len !== expected) badLength(`${what} length ${len}, expected ${expected}`, off);
+}
+
 export function malformed(message: string, offset: number): never {
   throw new OfParseError('malformed', message, offset);
 }

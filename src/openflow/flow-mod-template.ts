@@ -7,8 +7,8 @@
 
 import { OfEncodeError } from './errors.js';
 import type { FlowMod, Instruction, Match } from './model.js';
+import { OF13 } from './message-registry.js';
 import { oxmFieldByName } from './of13/oxm.js';
-import { of13Length, writeOf13 } from './of13/messages.js';
 import { u16, u32 } from './wire.js';
 
 /** The match fields a template can vary: unmasked numeric fields of 2, 4 or 6 bytes. */
@@ -178,8 +178,7 @@ export function matchWith(match: Match, fields: readonly TemplateField[], values
 }
 
 function encode13(fm: FlowMod): Buffer {
-  const len = of13Length(fm);
-  const buf = Buffer.alloc(len);
-  writeOf13(buf, 0, 0, fm, len);
+  const buf = Buffer.alloc(OF13.length(fm));
+  OF13.write(buf, 0, 0, fm);
   return buf;
 }

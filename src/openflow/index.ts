@@ -1,5 +1,7 @@
 /**
  * OpenFlow 1.0 / 1.3 codec: a version-neutral model (model.ts) and pure encoders/decoders.
+ * message-registry.ts lists every kind of message with its type code and codec in each version; codecs
+ * of messages laid out alike in both versions are shared, of10/ and of13/ hold what differs on the wire.
  *
  * Decoding (never throws; bad input becomes a typed error value):
  *   decodeMessage(buf, start?, end?): DecodeResult
@@ -20,8 +22,6 @@
  *   messageLength(version, msg): number             exact encoded length (validates)
  *   writeMessage(buf, offset, version, xid, msg): number   into a caller's buffer; returns the length
  *       (RangeError when it does not fit: size the buffer with messageLength, or batch until full)
- *   encodeFlowMod(version, xid, fm) / flowModLength(version, fm) / writeFlowMod(buf, offset, version, xid, fm)
- *   encodePacketOut(version, xid, po) / packetOutLength(version, po) / writePacketOut(buf, offset, version, xid, po)
  *
  * Version negotiation (hello.ts):
  *   helloFor(versions): Hello                  our HELLO, with a 1.3 version bitmap
@@ -52,18 +52,7 @@ export { formatIpv6, parseIpv6 } from '../net/ipv6-address.js';
 export { OfEncodeError } from './errors.js';
 export { OFP_HEADER_LEN, OFP_MAX_MESSAGE_LEN } from './header.js';
 export { helloFor, negotiateVersion } from './hello.js';
-export {
-  decodeMessage,
-  encodeMessage,
-  messageLength,
-  writeMessage,
-  encodeFlowMod,
-  flowModLength,
-  writeFlowMod,
-  encodePacketOut,
-  packetOutLength,
-  writePacketOut,
-} from './codec.js';
+export { decodeMessage, encodeMessage, messageLength, writeMessage } from './codec.js';
 export {
   OfStreamDecoder,
   type OfFrameHandler,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readU64, u64 } from '../../src/openflow/wire.js';
+import { readU16, readU32, readU64, u64 } from '../../src/openflow/wire.js';
 
 describe('wire helpers', () => {
   it('readU64 reads what Buffer reads, also for a value read twice or after another', () => {
@@ -16,6 +16,18 @@ describe('wire helpers', () => {
           }
         },
       ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('readU16 and readU32 read what Buffer reads, at any offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 64 }), fc.nat(), (bytes, at) => {
+        const buf = Buffer.from(bytes);
+        const off = at % (buf.length - 3);
+        expect(readU16(buf, off)).toBe(buf.readUInt16BE(off));
+        expect(readU32(buf, off)).toBe(buf.readUInt32BE(off));
+      }),
       { numRuns: 500 },
     );
   });

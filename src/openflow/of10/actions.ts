@@ -1,7 +1,9 @@
 // OpenFlow 1.0 actions (OF1.0 spec 5.2.4): {type u16, len u16, ...}, len a multiple of 8.
 
 import { readMac, writeMac } from '../../net/mac-address.js';
-import { OfEncodeError, badLength, checkUint, need } from '../errors.js';
+import type { ActionListCodec } from '../action-tlv.js';
+import { otherActionLength, readElements, readOtherAction, writeOtherAction } from '../action-tlv.js';
+import { OfEncodeError, badLength, checkUint } from '../errors.js';
 import type { Action, Instruction } from '../model.js';
 import { OFPVID_PRESENT } from '../model.js';
 import { port16To32, port32To16 } from './port.js';
@@ -83,11 +85,7 @@ export function actionLength10(a: Action): number {
           return unsupported(`set ${a.field}`);
       }
     case 'other':
-      checkUint(a.actionType, 16, 'action type');
-      if ((4 + a.body.length) % 8 !== 0 || 4 + a.body.length > 0xfff8) {
-        throw new OfEncodeError(`action body of ${a.body.length} bytes does not make a multiple of 8`);
-      }
-      return 4 + a.body.length;
+      return otherActionLength(a);
     default:
       return unsupported(a.type);
   }
@@ -179,10 +177,7 @@ export function writeActions10(buf: Buffer, off: number, actions: readonly Actio
         break;
       }
       case 'other':
-        u16(buf, off, a.actionType);
-        u16(buf, off + 2, 4 + a.body.length);
-        buf.set(a.body, off + 4);
-        off += 4 + a.body.length;
+        off += writeOtherAction(buf, off, a);
         break;
       default:
         unsupported(a.type);
@@ -196,84 +191,75 @@ function expectLen(len: number, expected: number, off: number): void {
 }
 
 export function readActions10(buf: Buffer, off: number, end: number): Action[] {
-  const out: Action[] = [];
-  while (off < end) {
-    need(off, 4, end, 'action header');
-    const type = buf.readUInt16BE(off);
-    const len = buf.readUInt16BE(off + 2);
-    if (len < 8 || len % 8 !== 0) badLength(`action length ${len} is not a positive multiple of 8`, off);
-    need(off, len, end, 'action');
-    switch (type) {
-      case OFPAT10.OUTPUT:
-        expectLen(len, 8, off);
-        out.push({
-          type: 'output',
-          port: port16To32(buf.readUInt16BE(off + 4)),
-          maxLen: buf.readUInt16BE(off + 6),
-        });
-        break;
-      case OFPAT10.SET_VLAN_VID:
-        expectLen(len, 8, off);
-        out.push({
-          type: 'setField',
-          field: 'vlanVid',
-          value: OFPVID_PRESENT | (buf.readUInt16BE(off + 4) & 0xfff),
-        });
-        break;
-      case OFPAT10.SET_VLAN_PCP:
-        expectLen(len, 8, off);
-        out.push({ type: 'setField', field: 'vlanPcp', value: buf[off + 4] as number });
-        break;
-      case OFPAT10.STRIP_VLAN:
-        expectLen(len, 8, off);
-        out.push({ type: 'popVlan' });
-        break;
-      case OFPAT10.SET_DL_SRC:
-      case OFPAT10.SET_DL_DST:
-        expectLen(len, 16, off);
-        out.push({
-          type: 'setField',
-          field: type === OFPAT10.SET_DL_SRC ? 'ethSrc' : 'ethDst',
-          value: readMac(buf, off + 4),
-        });
-        break;
-      case OFPAT10.SET_NW_SRC:
-      case OFPAT10.SET_NW_DST:
-        expectLen(len, 8, off);
-        out.push({
-          type: 'setField',
-          field: type === OFPAT10.SET_NW_SRC ? 'ipv4Src' : 'ipv4Dst',
-          value: buf.readUInt32BE(off + 4),
-        });
-        break;
-      case OFPAT10.SET_NW_TOS:
-        expectLen(len, 8, off);
-        out.push({ type: 'setField', field: 'ipDscp', value: (buf[off + 4] as number) >>> 2 });
-        break;
-      case OFPAT10.SET_TP_SRC:
-      case OFPAT10.SET_TP_DST:
-        expectLen(len, 8, off);
-        out.push({
-          type: 'setField',
-          field: type === OFPAT10.SET_TP_SRC ? 'tcpSrc' : 'tcpDst',
-          value: buf.readUInt16BE(off + 4),
-        });
-        break;
-      case OFPAT10.ENQUEUE:
-        expectLen(len, 16, off);
-        out.push({
-          type: 'enqueue',
-          port: port16To32(buf.readUInt16BE(off + 4)),
-          queueId: buf.readUInt32BE(off + 12),
-        });
-        break;
-      default:
-        out.push({ type: 'other', actionType: type, body: buf.subarray(off + 4, off + len) });
-    }
-    off += len;
-  }
-  return out;
+  return readElements(buf, off, end, 'action', readAction10);
 }
+
+function readAction10(buf: Buffer, off: number, len: number, type: number): Action {
+  switch (type) {
+    case OFPAT10.OUTPUT:
+      expectLen(len, 8, off);
+      return {
+        type: 'output',
+        port: port16To32(buf.readUInt16BE(off + 4)),
+        maxLen: buf.readUInt16BE(off + 6),
+      };
+    case OFPAT10.SET_VLAN_VID:
+      expectLen(len, 8, off);
+      return {
+        type: 'setField',
+        field: 'vlanVid',
+        value: OFPVID_PRESENT | (buf.readUInt16BE(off + 4) & 0xfff),
+      };
+    case OFPAT10.SET_VLAN_PCP:
+      expectLen(len, 8, off);
+      return { type: 'setField', field: 'vlanPcp', value: buf[off + 4] as number };
+    case OFPAT10.STRIP_VLAN:
+      expectLen(len, 8, off);
+      return { type: 'popVlan' };
+    case OFPAT10.SET_DL_SRC:
+    case OFPAT10.SET_DL_DST:
+      expectLen(len, 16, off);
+      return {
+        type: 'setField',
+        field: type === OFPAT10.SET_DL_SRC ? 'ethSrc' : 'ethDst',
+        value: readMac(buf, off + 4),
+      };
+    case OFPAT10.SET_NW_SRC:
+    case OFPAT10.SET_NW_DST:
+      expectLen(len, 8, off);
+      return {
+        type: 'setField',
+        field: type === OFPAT10.SET_NW_SRC ? 'ipv4Src' : 'ipv4Dst',
+        value: buf.readUInt32BE(off + 4),
+      };
+    case OFPAT10.SET_NW_TOS:
+      expectLen(len, 8, off);
+      return { type: 'setField', field: 'ipDscp', value: (buf[off + 4] as number) >>> 2 };
+    case OFPAT10.SET_TP_SRC:
+    case OFPAT10.SET_TP_DST:
+      expectLen(len, 8, off);
+      return {
+        type: 'setField',
+        field: type === OFPAT10.SET_TP_SRC ? 'tcpSrc' : 'tcpDst',
+        value: buf.readUInt16BE(off + 4),
+      };
+    case OFPAT10.ENQUEUE:
+      expectLen(len, 16, off);
+      return {
+        type: 'enqueue',
+        port: port16To32(buf.readUInt16BE(off + 4)),
+        queueId: buf.readUInt32BE(off + 12),
+      };
+    default:
+      return readOtherAction(buf, off, len);
+  }
+}
+
+export const actions10: ActionListCodec = {
+  length: actionsLength10,
+  write: writeActions10,
+  read: readActions10,
+};
 
 /** The 1.0 action list of a model instruction list: [] or one applyActions. */
 export function instructionsAsActions10(ins: readonly Instruction[]): readonly Action[] {

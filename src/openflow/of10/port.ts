@@ -1,14 +1,12 @@
 // OpenFlow 1.0 port numbers (16-bit) and ofp_phy_port (OF1.0 spec 5.2.1, 48 bytes).
 
 import { readMac, writeMac } from '../../net/mac-address.js';
-import { OfEncodeError, checkUint, checkUint64 } from '../errors.js';
-import { readFixedString, writeFixedString } from '../fixed-string.js';
-import type { PortDesc, PortStats } from '../model.js';
-import { PORT_COUNTERS, readPortCounters, writePortCounters } from '../of13/port.js';
-import { u16, u32, zero } from '../wire.js';
-
-export const OFP10_PHY_PORT_LEN = 48;
-export const OFP10_PORT_STATS_LEN = 104;
+import { OfEncodeError } from '../errors.js';
+import type { FixedStruct } from '../fixed-struct.js';
+import type { PortDesc } from '../model.js';
+import { checkPortWords, readPortDesc, writePortTail } from '../port-desc.js';
+import { paddedPortNo, type PortNumberField } from '../port-number.js';
+import { u16 } from '../wire.js';
 
 /** OF1.0 reserved ports are 0xff00..0xffff; the model keeps the 1.3 numbers 0xffffff00..0xffffffff. */
 export function port16To32(p: number): number {
@@ -21,51 +19,28 @@ export function port32To16(p: number, what: string): number {
   throw new OfEncodeError(`${what} ${p} has no OpenFlow 1.0 port number`);
 }
 
-export function readPhyPort(buf: Buffer, off: number): PortDesc {
-  return {
-    portNo: port16To32(buf.readUInt16BE(off)),
-    hwAddr: readMac(buf, off + 2),
-    name: readFixedString(buf, off + 8, 16),
-    config: buf.readUInt32BE(off + 24),
-    state: buf.readUInt32BE(off + 28),
-    curr: buf.readUInt32BE(off + 32),
-    advertised: buf.readUInt32BE(off + 36),
-    supported: buf.readUInt32BE(off + 40),
-    peer: buf.readUInt32BE(off + 44),
-    currSpeed: 0,
-    maxSpeed: 0,
-  };
-}
+export const portNumber10: PortNumberField = {
+  size: 2,
+  check: (p, what) => void port32To16(p, what),
+  write: (buf, off, p, what) => u16(buf, off, port32To16(p, what)),
+  read: (buf, off) => port16To32(buf.readUInt16BE(off)),
+};
 
-export function checkPhyPort(p: PortDesc): void {
-  port32To16(p.portNo, 'port_no');
-  for (const k of ['config', 'state', 'curr', 'advertised', 'supported', 'peer'] as const)
-    checkUint(p[k], 32, k);
-}
+/** port_no and 6 bytes of padding: ofp_port_stats_request, and the start of ofp_port_stats. */
+export const paddedPortNo10 = paddedPortNo(portNumber10);
 
-export function writePhyPort(buf: Buffer, off: number, p: PortDesc): void {
-  u16(buf, off, port32To16(p.portNo, 'port_no'));
-  writeMac(buf, off + 2, p.hwAddr);
-  writeFixedString(buf, off + 8, 16, p.name, 'port name');
-  u32(buf, off + 24, p.config);
-  u32(buf, off + 28, p.state);
-  u32(buf, off + 32, p.curr);
-  u32(buf, off + 36, p.advertised);
-  u32(buf, off + 40, p.supported);
-  u32(buf, off + 44, p.peer);
-}
-
-export function readPortStats10(buf: Buffer, off: number): PortStats {
-  return readPortCounters(buf, off + 8, port16To32(buf.readUInt16BE(off)), 0, 0);
-}
-
-export function checkPortStats10(s: PortStats): void {
-  port32To16(s.portNo, 'port_no');
-  for (const k of PORT_COUNTERS) checkUint64(s[k], k);
-}
-
-export function writePortStats10(buf: Buffer, off: number, s: PortStats): void {
-  u16(buf, off, port32To16(s.portNo, 'port_no'));
-  zero(buf, off + 2, off + 8);
-  writePortCounters(buf, off + 8, s);
-}
+/** port_no u16, hw_addr, then as ofp_port from the name on. */
+export const phyPort: FixedStruct<PortDesc> = {
+  size: 48,
+  check(p) {
+    port32To16(p.portNo, 'port_no');
+    checkPortWords(p);
+  },
+  write(buf, off, p) {
+    u16(buf, off, port32To16(p.portNo, 'port_no'));
+    writeMac(buf, off + 2, p.hwAddr);
+    writePortTail(buf, off + 8, p);
+  },
+  read: (buf, off) =>
+    readPortDesc(buf, off + 8, port16To32(buf.readUInt16BE(off)), readMac(buf, off + 2), 0, 0),
+};

@@ -1,7 +1,9 @@
 // OpenFlow 1.3 actions (OF1.3 spec 7.2.5) and instructions (7.2.4). Every action and instruction is
 // {type u16, len u16, ...} with len a multiple of 8 covering its padding.
 
-import { OfEncodeError, badLength, checkUint, checkUint64, malformed, need } from '../errors.js';
+import type { ActionListCodec } from '../action-tlv.js';
+import { otherActionLength, readElements, readOtherAction, writeOtherAction } from '../action-tlv.js';
+import { OfEncodeError, badLength, checkUint, checkUint64, malformed } from '../errors.js';
 import type { Action, Instruction } from '../model.js';
 import {
   OFPXMC_OPENFLOW_BASIC,
@@ -56,11 +58,7 @@ export function actionLength(a: Action): number {
     case 'enqueue':
       throw new OfEncodeError('enqueue is an OpenFlow 1.0 action: use setQueue + output');
     case 'other':
-      checkUint(a.actionType, 16, 'action type');
-      if ((4 + a.body.length) % 8 !== 0 || 4 + a.body.length > 0xfff8) {
-        throw new OfEncodeError(`action body of ${a.body.length} bytes does not make a multiple of 8`);
-      }
-      return 4 + a.body.length;
+      return otherActionLength(a);
   }
 }
 
@@ -152,15 +150,14 @@ function writeActionsOf(buf: Buffer, off: number, actions: readonly Action[]): n
       case 'enqueue':
         throw new OfEncodeError('enqueue is an OpenFlow 1.0 action');
       case 'other':
-        u16(buf, off, a.actionType);
-        u16(buf, off + 2, 4 + a.body.length);
-        buf.set(a.body, off + 4);
-        off += 4 + a.body.length;
+        off += writeOtherAction(buf, off, a);
         break;
     }
   }
   return off - start;
 }
+
+export const actions13: ActionListCodec = { length: actionsLength, write: writeActions, read: readActions };
 
 function checkActionLen(len: number, expected: number, name: string, off: number): void {
   if (len !== expected) badLength(`${name} action length ${len}, expected ${expected}`, off);
@@ -168,47 +165,34 @@ function checkActionLen(len: number, expected: number, name: string, off: number
 
 /** Reads the action list in [off, end). */
 export function readActions(buf: Buffer, off: number, end: number): Action[] {
-  const out: Action[] = [];
-  while (off < end) {
-    need(off, 4, end, 'action header');
-    const type = buf.readUInt16BE(off);
-    const len = buf.readUInt16BE(off + 2);
-    if (len < 8 || len % 8 !== 0) badLength(`action length ${len} is not a positive multiple of 8`, off);
-    need(off, len, end, 'action');
-    switch (type) {
-      case OFPAT_OUTPUT:
-        checkActionLen(len, 16, 'output', off);
-        out.push({ type: 'output', port: buf.readUInt32BE(off + 4), maxLen: buf.readUInt16BE(off + 8) });
-        break;
-      case OFPAT_PUSH_VLAN:
-        checkActionLen(len, 8, 'push_vlan', off);
-        out.push({ type: 'pushVlan', ethType: buf.readUInt16BE(off + 4) });
-        break;
-      case OFPAT_POP_VLAN:
-        checkActionLen(len, 8, 'pop_vlan', off);
-        out.push({ type: 'popVlan' });
-        break;
-      case OFPAT_DEC_NW_TTL:
-        checkActionLen(len, 8, 'dec_nw_ttl', off);
-        out.push({ type: 'decNwTtl' });
-        break;
-      case OFPAT_GROUP:
-        checkActionLen(len, 8, 'group', off);
-        out.push({ type: 'group', groupId: buf.readUInt32BE(off + 4) });
-        break;
-      case OFPAT_SET_QUEUE:
-        checkActionLen(len, 8, 'set_queue', off);
-        out.push({ type: 'setQueue', queueId: buf.readUInt32BE(off + 4) });
-        break;
-      case OFPAT_SET_FIELD:
-        out.push(readSetField(buf, off, len));
-        break;
-      default:
-        out.push({ type: 'other', actionType: type, body: buf.subarray(off + 4, off + len) });
-    }
-    off += len;
+  return readElements(buf, off, end, 'action', readAction);
+}
+
+function readAction(buf: Buffer, off: number, len: number, type: number): Action {
+  switch (type) {
+    case OFPAT_OUTPUT:
+      checkActionLen(len, 16, 'output', off);
+      return { type: 'output', port: buf.readUInt32BE(off + 4), maxLen: buf.readUInt16BE(off + 8) };
+    case OFPAT_PUSH_VLAN:
+      checkActionLen(len, 8, 'push_vlan', off);
+      return { type: 'pushVlan', ethType: buf.readUInt16BE(off + 4) };
+    case OFPAT_POP_VLAN:
+      checkActionLen(len, 8, 'pop_vlan', off);
+      return { type: 'popVlan' };
+    case OFPAT_DEC_NW_TTL:
+      checkActionLen(len, 8, 'dec_nw_ttl', off);
+      return { type: 'decNwTtl' };
+    case OFPAT_GROUP:
+      checkActionLen(len, 8, 'group', off);
+      return { type: 'group', groupId: buf.readUInt32BE(off + 4) };
+    case OFPAT_SET_QUEUE:
+      checkActionLen(len, 8, 'set_queue', off);
+      return { type: 'setQueue', queueId: buf.readUInt32BE(off + 4) };
+    case OFPAT_SET_FIELD:
+      return readSetField(buf, off, len);
+    default:
+      return readOtherAction(buf, off, len);
   }
-  return out;
 }
 
 function readSetField(buf: Buffer, off: number, len: number): Action {
@@ -220,7 +204,7 @@ function readSetField(buf: Buffer, off: number, len: number): Action {
     cls === OFPXMC_OPENFLOW_BASIC && (fieldAndMask & 1) === 0 ? oxmFieldByNum(fieldAndMask >>> 1) : undefined;
   if (d === undefined || ((8 + oxmLen + 7) & ~7) !== len) {
     // A field we do not model (or a masked set-field, OF1.5): keep it verbatim.
-    return { type: 'other', actionType: OFPAT_SET_FIELD, body: buf.subarray(off + 4, off + len) };
+    return readOtherAction(buf, off, len);
   }
   if (oxmLen !== d.size) badLength(`set-field ${d.name} length ${oxmLen}`, off);
   return { type: 'setField', field: d.name, value: readValue(buf, off + 8, d.size) } as Action;
@@ -309,45 +293,34 @@ function writeInstructionsOf(buf: Buffer, off: number, ins: readonly Instruction
 }
 
 export function readInstructions(buf: Buffer, off: number, end: number): Instruction[] {
-  const out: Instruction[] = [];
-  while (off < end) {
-    need(off, 4, end, 'instruction header');
-    const type = buf.readUInt16BE(off);
-    const len = buf.readUInt16BE(off + 2);
-    if (len < 8 || len % 8 !== 0) badLength(`instruction length ${len} is not a positive multiple of 8`, off);
-    need(off, len, end, 'instruction');
-    switch (type) {
-      case OFPIT_GOTO_TABLE:
-        if (len !== 8) badLength(`goto_table length ${len}`, off);
-        out.push({ type: 'gotoTable', tableId: buf[off + 4] as number });
-        break;
-      case OFPIT_WRITE_METADATA:
-        if (len !== 24) badLength(`write_metadata length ${len}`, off);
-        out.push({
-          type: 'writeMetadata',
-          metadata: buf.readBigUInt64BE(off + 8),
-          metadataMask: buf.readBigUInt64BE(off + 16),
-        });
-        break;
-      case OFPIT_WRITE_ACTIONS:
-      case OFPIT_APPLY_ACTIONS:
-        out.push({
-          type: type === OFPIT_APPLY_ACTIONS ? 'applyActions' : 'writeActions',
-          actions: readActions(buf, off + 8, off + len),
-        });
-        break;
-      case OFPIT_CLEAR_ACTIONS:
-        if (len !== 8) badLength(`clear_actions length ${len}`, off);
-        out.push({ type: 'clearActions' });
-        break;
-      case OFPIT_METER:
-        if (len !== 8) badLength(`meter length ${len}`, off);
-        out.push({ type: 'meter', meterId: buf.readUInt32BE(off + 4) });
-        break;
-      default:
-        malformed(`unknown instruction type ${type}`, off);
-    }
-    off += len;
+  return readElements(buf, off, end, 'instruction', readInstruction);
+}
+
+function readInstruction(buf: Buffer, off: number, len: number, type: number): Instruction {
+  switch (type) {
+    case OFPIT_GOTO_TABLE:
+      if (len !== 8) badLength(`goto_table length ${len}`, off);
+      return { type: 'gotoTable', tableId: buf[off + 4] as number };
+    case OFPIT_WRITE_METADATA:
+      if (len !== 24) badLength(`write_metadata length ${len}`, off);
+      return {
+        type: 'writeMetadata',
+        metadata: buf.readBigUInt64BE(off + 8),
+        metadataMask: buf.readBigUInt64BE(off + 16),
+      };
+    case OFPIT_WRITE_ACTIONS:
+    case OFPIT_APPLY_ACTIONS:
+      return {
+        type: type === OFPIT_APPLY_ACTIONS ? 'applyActions' : 'writeActions',
+        actions: readActions(buf, off + 8, off + len),
+      };
+    case OFPIT_CLEAR_ACTIONS:
+      if (len !== 8) badLength(`clear_actions length ${len}`, off);
+      return { type: 'clearActions' };
+    case OFPIT_METER:
+      if (len !== 8) badLength(`meter length ${len}`, off);
+      return { type: 'meter', meterId: buf.readUInt32BE(off + 4) };
+    default:
+      malformed(`unknown instruction type ${type}`, off);
   }
-  return out;
 }

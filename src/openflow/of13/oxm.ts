@@ -5,7 +5,7 @@
 import { readMac, writeMac } from '../../net/mac-address.js';
 import { OfEncodeError, badLength, checkUint, checkUint64, malformed, need } from '../errors.js';
 import type { Match, MatchFieldName, RawOxm } from '../model.js';
-import { u16, u32, u64, zero } from '../wire.js';
+import { readU16, readU32, u16, u32, u64, zero } from '../wire.js';
 
 export const OFPMT_OXM = 1;
 export const OFPXMC_OPENFLOW_BASIC = 0x8000;
@@ -120,9 +120,9 @@ export function readValue(buf: Buffer, off: number, size: number): FieldValue {
     case 1:
       return buf[off] as number;
     case 2:
-      return buf.readUInt16BE(off);
+      return readU16(buf, off);
     case 4:
-      return buf.readUInt32BE(off);
+      return readU32(buf, off);
     case 6:
       return readMac(buf, off);
     case 8:
@@ -253,7 +253,7 @@ export function writeMatch(buf: Buffer, off: number, m: Match): number {
  */
 export function readOxm(buf: Buffer, off: number, end: number, m: Match): number {
   need(off, 4, end, 'OXM header');
-  const cls = buf.readUInt16BE(off);
+  const cls = readU16(buf, off);
   const fieldAndMask = buf[off + 2] as number;
   const len = buf[off + 3] as number;
   need(off + 4, len, end, 'OXM payload');
@@ -277,8 +277,8 @@ export function readOxm(buf: Buffer, off: number, end: number, m: Match): number
 /** Reads an ofp_match at `off`; the caller advances by matchWireLength(buf, off). */
 export function readMatch(buf: Buffer, off: number, end: number): Match {
   need(off, 4, end, 'ofp_match');
-  const type = buf.readUInt16BE(off);
-  const len = buf.readUInt16BE(off + 2);
+  const type = readU16(buf, off);
+  const len = readU16(buf, off + 2);
   if (type !== OFPMT_OXM) malformed(`ofp_match type ${type} is not OFPMT_OXM`, off);
   if (len < 4) badLength(`ofp_match length ${len} < 4`, off);
   need(off, (len + 7) & ~7, end, 'ofp_match');
@@ -291,5 +291,5 @@ export function readMatch(buf: Buffer, off: number, end: number): Match {
 
 /** Padded on-wire length of the ofp_match at `off` (valid after readMatch succeeded). */
 export function matchWireLength(buf: Buffer, off: number): number {
-  return (buf.readUInt16BE(off + 2) + 7) & ~7;
+  return (readU16(buf, off + 2) + 7) & ~7;
 }
