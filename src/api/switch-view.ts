@@ -5,7 +5,7 @@ import { datapathView, flowEntryView } from './openflow-view.js';
 import type { SwitchView } from './providers.js';
 import type { Datapath, FlowEntry } from './schemas/switches.js';
 import type { Controller } from '../controller/controller.js';
-import { OFPG_ANY, OFPP, OFPTT_ALL, type FlowStats } from '../openflow/index.js';
+import { allFlows, type FlowStats } from '../openflow/index.js';
 
 const DATAPATH_ID = /^[0-9a-f]{16}$/;
 
@@ -37,15 +37,7 @@ export class ControllerSwitchView implements SwitchView {
     if (!DATAPATH_ID.test(datapathId)) return undefined;
     const id = BigInt(`0x${datapathId}`);
     if (!this.controller.datapath(id)) return undefined;
-    const replies = await this.controller.requestStats(id, {
-      kind: 'flow',
-      tableId: OFPTT_ALL,
-      outPort: OFPP.ANY,
-      outGroup: OFPG_ANY,
-      cookie: 0n,
-      cookieMask: 0n,
-      match: {},
-    });
+    const replies = await this.controller.requestStats(id, { kind: 'flow', ...allFlows() });
     const flows: FlowStats[] = [];
     for (const r of replies) if (r.kind === 'flow') flows.push(...r.flows);
     return flows.map(flowEntryView);

@@ -2,7 +2,7 @@
 // request, store the reply, count a missing reply), one switch's failure never stopping the others.
 
 import type { Logger } from 'pino';
-import { OFPG_ANY, OFPP, OFPTT_ALL, type FlowStats, type PortStats } from '../openflow/index.js';
+import { allFlows, OFPP, type FlowStats, type PortStats } from '../openflow/index.js';
 import type { ControllerApi } from './app-api.js';
 import { formatDatapathId } from './switch-session.js';
 import type { SwitchStatsStore } from './switch-stats.js';
@@ -50,15 +50,7 @@ export class StatsPoller {
   async poll(datapathId: bigint): Promise<void> {
     try {
       const [flowBodies, portBodies] = await Promise.all([
-        this.api.requestStats(datapathId, {
-          kind: 'flow',
-          tableId: OFPTT_ALL,
-          outPort: OFPP.ANY,
-          outGroup: OFPG_ANY,
-          cookie: 0n,
-          cookieMask: 0n,
-          match: {},
-        }),
+        this.api.requestStats(datapathId, { kind: 'flow', ...allFlows() }),
         this.api.requestStats(datapathId, { kind: 'port', portNo: OFPP.ANY }),
       ]);
       const flows: FlowStats[] = [];

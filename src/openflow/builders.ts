@@ -1,7 +1,15 @@
 // Small constructors with the usual defaults, so apps write only what matters to them.
 
-import type { Action, FlowMod, Instruction, Match, OutputAction, PacketOut } from './model.js';
-import { OFP_NO_BUFFER, OFPCML_NO_BUFFER, OFPG_ANY, OFPP } from './model.js';
+import type {
+  Action,
+  FlowMod,
+  FlowStatsRequestBody,
+  Instruction,
+  Match,
+  OutputAction,
+  PacketOut,
+} from './model.js';
+import { OFP_NO_BUFFER, OFPCML_NO_BUFFER, OFPG_ANY, OFPP, OFPTT_ALL } from './model.js';
 
 /** OFP_DEFAULT_PRIORITY. */
 export const DEFAULT_PRIORITY = 0x8000;
@@ -27,6 +35,11 @@ export function flowMod(fields: Partial<Omit<FlowMod, 'type'>> & { match?: Match
 }
 
 /** A packet-out with defaults: no buffer, in_port CONTROLLER, no data. */
+/** What a flow (or aggregate) statistics request for every flow of every table asks: no restriction. */
+export function allFlows(): FlowStatsRequestBody {
+  return { tableId: OFPTT_ALL, outPort: OFPP.ANY, outGroup: OFPG_ANY, cookie: 0n, cookieMask: 0n, match: {} };
+}
+
 export function packetOut(fields: Partial<Omit<PacketOut, 'type'>>): PacketOut {
   return {
     type: 'packetOut',

@@ -5,7 +5,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { applyActions, flowMod, output, packetOut } from '../../src/openflow/builders.js';
+import { allFlows, applyActions, flowMod, output, packetOut } from '../../src/openflow/builders.js';
 import { decodeMessage, encodeMessage } from '../../src/openflow/codec.js';
 import { helloFor } from '../../src/openflow/hello.js';
 import type { OfMessage, OfVersion, PortDesc } from '../../src/openflow/model.js';
@@ -13,7 +13,6 @@ import {
   OFP_NO_BUFFER,
   OFPCML_NO_BUFFER,
   OFPFF,
-  OFPG_ANY,
   OFPP,
   OFPTT_ALL,
   OFPVID_NONE,
@@ -92,14 +91,7 @@ const COUNTERS_HEX = `
   0000000000000000 0000000000000000 0000000000000000 0000000000000000  # frame, over, crc, collisions
 `;
 
-const allFlows = {
-  tableId: OFPTT_ALL,
-  outPort: OFPP.ANY,
-  outGroup: OFPG_ANY,
-  cookie: 0n,
-  cookieMask: 0n,
-  match: {},
-};
+const everyFlow = allFlows();
 
 const FIXTURES_13: Fixture[] = [
   {
@@ -459,7 +451,7 @@ const FIXTURES_13: Fixture[] = [
     name: 'MULTIPART flow request (all tables, all flows)',
     version: 4,
     xid: 16,
-    msg: { type: 'multipartRequest', flags: 0, body: { kind: 'flow', ...allFlows } },
+    msg: { type: 'multipartRequest', flags: 0, body: { kind: 'flow', ...everyFlow } },
     bytes: hex(`04 12 0038 00000010 | 0001 0000 00000000  # OFPMP_FLOW
       ff 000000 ffffffff ffffffff 00000000  # table ALL, out_port ANY, out_group ANY, pad
       0000000000000000 0000000000000000     # cookie, cookie_mask
@@ -511,7 +503,7 @@ const FIXTURES_13: Fixture[] = [
     msg: {
       type: 'multipartRequest',
       flags: 0,
-      body: { kind: 'aggregate', ...allFlows, match: { ethType: 0x0800 } },
+      body: { kind: 'aggregate', ...everyFlow, match: { ethType: 0x0800 } },
     },
     bytes: hex(`04 12 0040 00000011 | 0002 0000 00000000  # OFPMP_AGGREGATE
       ff 000000 ffffffff ffffffff 00000000 0000000000000000 0000000000000000
@@ -910,7 +902,7 @@ const FIXTURES_10: Fixture[] = [
     name: 'STATS flow request (one table, one out_port)',
     version: 1,
     xid: 13,
-    msg: { type: 'multipartRequest', flags: 0, body: { kind: 'flow', ...allFlows, tableId: 0, outPort: 2 } },
+    msg: { type: 'multipartRequest', flags: 0, body: { kind: 'flow', ...everyFlow, tableId: 0, outPort: 2 } },
     bytes: hex(`01 10 0038 0000000d | 0001 0000
       003820ff 0000 000000000000 000000000000 0000 00 00 0000 00 00 0000 00000000 00000000 0000 0000  # match all
       00 00 0002                # table 0, pad, out_port 2`),
@@ -961,7 +953,7 @@ const FIXTURES_10: Fixture[] = [
     msg: {
       type: 'multipartRequest',
       flags: 0,
-      body: { kind: 'aggregate', ...allFlows, tableId: OFPTT_ALL, match: { ethType: 0x0806 } },
+      body: { kind: 'aggregate', ...everyFlow, tableId: OFPTT_ALL, match: { ethType: 0x0806 } },
     },
     bytes: hex(`01 10 0038 0000000e | 0002 0000
       003820ef 0000 000000000000 000000000000 0000 00 00 0806 00 00 0000 00000000 00000000 0000 0000  # arp

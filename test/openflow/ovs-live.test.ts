@@ -7,7 +7,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureOpenvswitch, run } from '../../src/lab/host/services.js';
 import { Topology } from '../../src/lab/host/topology.js';
-import { applyActions, flowMod, output } from '../../src/openflow/builders.js';
+import { allFlows, applyActions, flowMod, output } from '../../src/openflow/builders.js';
 import { decodeMessage, encodeMessage } from '../../src/openflow/codec.js';
 import { helloFor, negotiateVersion } from '../../src/openflow/hello.js';
 import type { FlowMod, FlowStats, OfMessage, OfVersion } from '../../src/openflow/model.js';
@@ -184,15 +184,7 @@ async function flowStats(c: MiniController): Promise<FlowStats[]> {
   const replies = await c.request({
     type: 'multipartRequest',
     flags: 0,
-    body: {
-      kind: 'flow',
-      tableId: OFPTT_ALL,
-      outPort: OFPP.ANY,
-      outGroup: OFPG_ANY,
-      cookie: 0n,
-      cookieMask: 0n,
-      match: {},
-    },
+    body: { kind: 'flow', ...allFlows() },
   });
   const flows: FlowStats[] = [];
   for (const m of replies)

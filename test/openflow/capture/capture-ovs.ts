@@ -18,8 +18,8 @@ import { Topology } from '../../../src/lab/host/topology.js';
 import { decodeMessage, encodeMessage } from '../../../src/openflow/codec.js';
 import { helloFor } from '../../../src/openflow/hello.js';
 import type { OfMessage, OfVersion } from '../../../src/openflow/model.js';
-import { OFPCR_ROLE, OFPFF, OFPG_ANY, OFPP, OFPTT_ALL } from '../../../src/openflow/model.js';
-import { applyActions, flowMod, output } from '../../../src/openflow/builders.js';
+import { OFPCR_ROLE, OFPFF, OFPP, OFPTT_ALL } from '../../../src/openflow/model.js';
+import { allFlows, applyActions, flowMod, output } from '../../../src/openflow/builders.js';
 import { OfStreamDecoder } from '../../../src/openflow/stream-decoder.js';
 
 interface CapturedFrame {
@@ -146,14 +146,7 @@ async function captureSwitch(proto: 'OpenFlow13' | 'OpenFlow10', version: OfVers
       }),
       { type: 'barrierRequest' },
     ]);
-    const flowReq = {
-      tableId: OFPTT_ALL,
-      outPort: OFPP.ANY,
-      outGroup: OFPG_ANY,
-      cookie: 0n,
-      cookieMask: 0n,
-      match: {},
-    };
+    const flowReq = allFlows();
     await step('flow stats request', [
       { type: 'multipartRequest', flags: 0, body: { kind: 'flow', ...flowReq } },
     ]);
