@@ -100,7 +100,8 @@ export class SwitchSession {
   version: OfVersion | undefined;
   features: FeaturesReply | undefined;
   readonly ports = new Map<number, PortDesc>();
-  readonly connectedAt: number;
+  /** When the connection was accepted, in milliseconds since the epoch: what operators are shown. */
+  readonly connectedAt = Date.now();
   deathReason: string | undefined;
   /** OFPT_ERROR messages received from the switch. */
   errorsReceived = 0;
@@ -108,6 +109,8 @@ export class SwitchSession {
   private readonly decoder: OfStreamDecoder;
   private readonly pending = new Map<number, Pending>();
   private nextXid = 1;
+  /** The same moment on the session's own (monotonic) clock, which every timer of the session uses. */
+  private readonly openedAt: number;
   private lastReceived: number;
   private lastEchoSent = 0;
   private decodeErrors = 0;
@@ -123,8 +126,8 @@ export class SwitchSession {
     private readonly clock: () => number = () => performance.now(),
   ) {
     this.decoder = new OfStreamDecoder({ maxMessageSize: opts.maxMessageBytes });
-    this.connectedAt = this.clock();
-    this.lastReceived = this.connectedAt;
+    this.openedAt = this.clock();
+    this.lastReceived = this.openedAt;
     const tick = Math.max(
       20,
       Math.min(1000, Math.floor(Math.min(opts.echoIntervalMs, opts.requestTimeoutMs) / 4)),
@@ -376,7 +379,7 @@ export class SwitchSession {
   private tick(): void {
     if (this.state === 'dead') return;
     const now = this.clock();
-    if (this.state !== 'main' && now - this.connectedAt > this.opts.handshakeTimeoutMs) {
+    if (this.state !== 'main' && now - this.openedAt > this.opts.handshakeTimeoutMs) {
       this.close(`handshake timeout: still in ${this.state} after ${this.opts.handshakeTimeoutMs} ms`);
       return;
     }

@@ -5,6 +5,7 @@ import type { ControllerApp, DatapathInfo } from '../../src/controller/app-api.j
 import { APP_ID, appCookie } from '../../src/controller/cookies.js';
 import { CORE_COOKIE, Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { SESSION_DEFAULTS } from '../../src/controller/switch-session.js';
+import { ControllerSwitchView } from '../../src/runtime/switch-view.js';
 import { ETH_TYPE_IPV4, writeEthernet } from '../../src/net/ethernet.js';
 import {
   OFPP,
@@ -156,6 +157,17 @@ describe('controller and switch sessions over TCP', () => {
       .slice(before)
       .map((r) => (r.msg.type === 'flowMod' ? `flowMod:${(r.msg as FlowMod).command}` : r.msg.type));
     expect(seq).toEqual(['flowMod:delete', 'barrierRequest', 'flowMod:add', 'packetOut']);
+  });
+
+  it('shows operators the wall-clock time a switch connected', async () => {
+    const { c, port: p } = await start();
+    const before = Date.now();
+    await sw(p, 8n, 4);
+    await until(() => c.datapath(8n) !== undefined, 3000, 'switch up');
+    const [dp] = await new ControllerSwitchView(c).datapaths();
+    // Milliseconds since the epoch, between the connect and now: "connected 0 s ago" on the dashboard.
+    expect(dp!.connected_at).toBeGreaterThanOrEqual(before);
+    expect(dp!.connected_at).toBeLessThanOrEqual(Date.now());
   });
 
   it('completes the handshake when the switch trickles its bytes one at a time', async () => {
