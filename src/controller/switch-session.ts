@@ -17,7 +17,7 @@
 // Whatever is dropped instead is reported to the handlers, with the reason.
 //
 // Reading is fair: at most opts.maxMessagesPerTurn messages per event-loop turn (read-turns.ts); the
-// rest waits, unframed, with the socket paused.
+// rest waits, unframed, and beyond opts.maxBacklogBytes with the socket paused.
 
 import type { Logger } from 'pino';
 import {
@@ -60,8 +60,14 @@ export interface SessionOptions {
   maxDecodeErrors: number;
   /** Parts of one multipart reply accepted (each at most maxMessageBytes) before the request fails. */
   maxReplyParts: number;
-  /** Messages of one switch handled per event-loop turn; the rest wait for the next turn. */
+  /** Messages of one switch handled before it waits for the end of an event-loop turn (read-turns.ts). */
   maxMessagesPerTurn: number;
+  /**
+   * Bytes waiting for a turn beyond which the session stops reading its socket (TCP flow control then
+   * holds the switch back) until they are handled. Not at once: each pause and resume is a pair of
+   * system calls, and a stall for the switch until the controller reads again.
+   */
+  maxBacklogBytes: number;
   /** Packet-ins and flow-removed messages held while the switch is set up: at most this many... */
   maxHeldMessages: number;
   /** ...and this many bytes. */
@@ -79,6 +85,7 @@ export const SESSION_DEFAULTS: SessionOptions = {
   maxDecodeErrors: 16,
   maxReplyParts: 1024,
   maxMessagesPerTurn: 256,
+  maxBacklogBytes: 256 * 1024,
   maxHeldMessages: 8192,
   maxHeldBytes: 1024 * 1024,
 };
@@ -158,8 +165,10 @@ export class SwitchSession implements TurnTaker {
   /** The read budget: messages still to be handled in turn `readTurn`. */
   private readTurn = -1;
   private readLeft = 0;
-  /** A backlog waits for the next turn; the transport is paused meanwhile. */
+  /** A backlog waits for the next turn (ReadTurns.wait). */
   private waitingTurn = false;
+  /** The transport is paused: the backlog is over maxBacklogBytes. */
+  private paused = false;
   /** Inside decoder.push or drain, which must not be entered again. */
   private reading = false;
   /** Copies of asynchronous messages that came before `up`, and when each came. */
@@ -225,16 +234,14 @@ export class SwitchSession implements TurnTaker {
 
   /**
    * Frames chunk (without one, the backlog) within this turn's budget; what is left waits for the next
-   * turn with the transport paused. A dead session frames everything, only to count what it drops.
+   * turn, past maxBacklogBytes with the transport paused. A dead session frames everything, only to
+   * count what it drops.
    */
   private read(chunk?: Buffer): void {
     const dead = this.state === 'dead';
-    if (!dead) {
-      if (this.readTurn !== this.turns.turn) {
-        this.readTurn = this.turns.turn;
-        this.readLeft = this.opts.maxMessagesPerTurn;
-      }
-      this.turns.touch();
+    if (!dead && this.readTurn !== this.turns.turn) {
+      this.readTurn = this.turns.turn;
+      this.readLeft = this.opts.maxMessagesPerTurn;
     }
     const budget = dead ? Infinity : this.readLeft;
     this.reading = true;
@@ -253,8 +260,11 @@ export class SwitchSession implements TurnTaker {
     }
     if (!this.waitingTurn) {
       this.waitingTurn = true;
-      this.transport.pause?.();
       this.turns.wait(this);
+    }
+    if (!this.paused && this.decoder.backlog > this.opts.maxBacklogBytes) {
+      this.paused = true;
+      this.transport.pause?.();
     }
   }
 
@@ -263,8 +273,15 @@ export class SwitchSession implements TurnTaker {
     this.waitingTurn = false;
     if (this.state === 'dead') return;
     this.read();
-    // read() may have asked for another turn, or closed the session (a framing error).
-    if (!this.waitingTurn && (this.state as SessionState) !== 'dead') this.transport.resume?.();
+    // read() may have closed the session (a framing error).
+    if (
+      this.paused &&
+      this.decoder.backlog <= this.opts.maxBacklogBytes &&
+      (this.state as SessionState) !== 'dead'
+    ) {
+      this.paused = false;
+      this.transport.resume?.();
+    }
   }
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
