@@ -1,15 +1,23 @@
 // A cbench-like OpenFlow load generator: fake switches that complete the handshake with a controller,
-// then send packet-ins and count the flow-mods and packet-outs that come back.
-//   throughput mode: every switch keeps up to --window packet-ins outstanding; reports responses/s.
-//   latency mode:    one switch, one packet-in outstanding at a time; reports round-trip percentiles.
-// Prints one JSON line with the result on stdout.
+// then send packet-ins and count the answers (flow-mods and packet-outs carrying a packet-in's buffer id).
+//   throughput mode: every switch keeps up to --window packet-ins outstanding; reports answers/s.
+//   latency mode:    every switch keeps one packet-in outstanding; reports answers/s and round trips.
+// Both report the worst switch beside the mean, the longest time any switch went without an answer, and
+// how long each switch waited from its TCP connect to the controller's first flow-mod or packet-out.
+// Like a switch that already has flows (or an OpenFlow 1.0 switch, whose table misses go to the
+// controller by default), a fake switch sends its first packet-ins right behind its FEATURES_REPLY, in
+// the same write, before the controller has finished setting it up.
+// Prints "measuring" and "measured" when the measured window starts and ends, then one JSON line with
+// the result, on stdout.
 //
 //   tsx bench/openflow/load-generator.ts --port 6633 --mode throughput --switches 16 --seconds 10
+//     [--stagger-ms 0]  switch i connects i * stagger-ms after the first
+//     [--detail]        adds every switch's figures (perSwitch)
 
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { writeEthernet, ETH_TYPE_IPV4 } from '../../src/net/ethernet.js';
-import { encodeMessage, helloFor, type OfMessage, type OfVersion } from '../../src/openflow/index.js';
+import { OFP_NO_BUFFER, encodeMessage, helloFor, type OfVersion } from '../../src/openflow/index.js';
 import { replyTo, type SwitchIdentity } from './switch-replies.js';
 
 const { values: args } = parseArgs({
@@ -24,14 +32,22 @@ const { values: args } = parseArgs({
     window: { type: 'string', default: '2000' },
     version: { type: 'string', default: '4' },
     label: { type: 'string', default: '' },
+    'stagger-ms': { type: 'string', default: '0' },
+    detail: { type: 'boolean', default: false },
   },
 });
 
 const VERSION = Number(args.version) as OfVersion;
 const HOSTS = Number(args.hosts);
-const WINDOW = Number(args.window);
+const LATENCY = args.mode === 'latency';
+const WINDOW = LATENCY ? 1 : Number(args.window);
 // Message types that are the same in 1.0 and 1.3 (the others are answered in switch-replies.ts).
-const OFPT = { ERROR: 1, PACKET_OUT: 13, FLOW_MOD: 14 } as const;
+const OFPT = { ERROR: 1, FEATURES_REQUEST: 5, PACKET_OUT: 13, FLOW_MOD: 14 } as const;
+// Where the buffer id sits: 1.3 flow-mod after header, cookie, mask, table, command, timeouts, priority
+// (spec 7.3.4.1); 1.0 flow-mod after header, the 40-byte match, cookie, command, timeouts, priority;
+// the packet-out's right after the header in both.
+const FLOW_MOD_BUFFER_ID = VERSION === 4 ? 32 : 64;
+const PACKET_OUT_BUFFER_ID = 8;
 /** Pre-encoded packet-ins per switch: the send loop copies nothing. */
 const VARIANTS = 1024;
 
@@ -61,9 +77,17 @@ function packetIn(sw: number, src: number, dst: number, bufferId: number): Buffe
 }
 
 class FakeSwitch {
+  /** Answers to buffered packet-ins (the traffic) since the last reset, and how many were flow-mods. */
+  answers = 0;
   flowMods = 0;
-  packetOuts = 0;
-  sent = 0;
+  /** Packet-ins sent and not answered yet (kept across resets: they are still in flight). */
+  private outstanding = 0;
+  /** TCP connect, and the first flow-mod or packet-out of any kind (performance.now()). */
+  readonly connectedAt = performance.now();
+  upAt: number | undefined;
+  /** The longest time without an answer since the last reset, and when the last one came. */
+  maxGap = 0;
+  private lastAnswerAt = 0;
   private pending: Buffer | undefined;
   private readonly learn: Buffer;
   private readonly traffic: Buffer;
@@ -73,7 +97,6 @@ class FakeSwitch {
   /** Latency mode: send time of the one outstanding packet-in. */
   private sentAt = 0;
   readonly rtts: number[] = [];
-  latency = false;
 
   /** What it answers to the controller's requests: one port per host, 256 buffers. */
   private readonly identity: SwitchIdentity;
@@ -84,7 +107,7 @@ class FakeSwitch {
   ) {
     this.identity = { datapathId: BigInt(id + 1), ports: HOSTS, nBuffers: 256, actions: 0xfff };
     // Learning round: every host speaks once (to broadcast), so the controller knows where all are.
-    this.learn = Buffer.concat(Array.from({ length: HOSTS }, (_, h) => packetIn(id, h, -1, 0xffffffff)));
+    this.learn = Buffer.concat(Array.from({ length: HOSTS }, (_, h) => packetIn(id, h, -1, OFP_NO_BUFFER)));
     const variants: Buffer[] = [];
     let seed = id * 7919 + 1;
     const rnd = (n: number): number => {
@@ -108,92 +131,85 @@ class FakeSwitch {
     socket.write(encodeMessage(VERSION, 1, helloFor([VERSION])));
   }
 
-  private reply(msg: OfMessage, xid: number): void {
-    this.socket.write(encodeMessage(VERSION, xid, msg));
-  }
-
   private onData(chunk: Buffer): void {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
     let off = 0;
-    let responses = 0;
+    let answers = 0;
     while (buf.length - off >= 8) {
       const len = buf.readUInt16BE(off + 2);
       if (len < 8) throw new Error(`switch ${this.id}: bad length ${len}`);
       if (buf.length - off < len) break;
       const type = buf[off + 1]!;
       const xid = buf.readUInt32BE(off + 4);
-      if (type === OFPT.FLOW_MOD) {
-        this.flowMods++;
-        responses++;
-      } else if (type === OFPT.PACKET_OUT) {
-        this.packetOuts++;
-        responses++;
+      if (type === OFPT.FLOW_MOD || type === OFPT.PACKET_OUT) {
+        this.upAt ??= performance.now();
+        const at = off + (type === OFPT.FLOW_MOD ? FLOW_MOD_BUFFER_ID : PACKET_OUT_BUFFER_ID);
+        if (at + 4 <= off + len && buf.readUInt32BE(at) !== OFP_NO_BUFFER) {
+          answers++;
+          if (type === OFPT.FLOW_MOD) this.flowMods++;
+        }
       } else if (type === OFPT.ERROR) {
         console.error(
           `switch ${this.id}: controller sent OFPT_ERROR ${buf.subarray(off, off + len).toString('hex')}`,
         );
       } else {
         const r = replyTo(VERSION, this.identity, type, buf, off, len);
-        if (r !== undefined) this.reply(r, xid);
+        if (r !== undefined) {
+          const reply = encodeMessage(VERSION, xid, r);
+          if (type === OFPT.FEATURES_REQUEST) {
+            // The learning round and the first traffic leave in the same write as FEATURES_REPLY.
+            this.socket.write(Buffer.concat([reply, this.learn]));
+            this.running = true;
+            this.send();
+          } else {
+            this.socket.write(reply);
+          }
+        }
       }
       off += len;
     }
     if (off < buf.length) this.pending = Buffer.from(buf.subarray(off));
-    if (responses > 0 && this.running) {
-      if (this.latency) {
-        this.rtts.push(performance.now() - this.sentAt);
-        this.sendOne();
-      } else {
-        this.fill();
-      }
+    if (answers > 0) {
+      this.answers += answers;
+      this.outstanding = Math.max(0, this.outstanding - answers);
+      const now = performance.now();
+      if (now - this.lastAnswerAt > this.maxGap) this.maxGap = now - this.lastAnswerAt;
+      this.lastAnswerAt = now;
+      if (LATENCY) this.rtts.push(now - this.sentAt);
+      if (this.running) this.send();
     }
-  }
-
-  sendLearning(): void {
-    this.socket.write(this.learn);
-  }
-
-  start(latency: boolean): void {
-    this.latency = latency;
-    this.running = true;
-    if (latency) this.sendOne();
-    else this.fill();
   }
 
   stop(): void {
     this.running = false;
   }
 
-  get responses(): number {
-    return this.flowMods + this.packetOuts;
-  }
-
-  resetCounters(): void {
+  /** Zeroes the figures: the measurement starts now. */
+  reset(now: number): void {
+    this.answers = 0;
     this.flowMods = 0;
-    this.packetOuts = 0;
-    this.sent = 0;
     this.rtts.length = 0;
+    this.maxGap = 0;
+    this.lastAnswerAt = now;
   }
 
-  private sendOne(): void {
-    const off = this.cursor * this.msgLen;
-    this.cursor = (this.cursor + 1) % VARIANTS;
-    this.sentAt = performance.now();
-    this.sent++;
-    this.socket.write(this.traffic.subarray(off, off + this.msgLen));
+  /** The longest time without an answer, counting the time since the last one. */
+  gapUntil(now: number): number {
+    return Math.max(this.maxGap, now - this.lastAnswerAt);
   }
 
   /** Tops the window up with consecutive pre-encoded packet-ins, in as few writes as possible. */
-  private fill(): void {
-    let want = WINDOW - (this.sent - this.responses);
-    if (want < WINDOW / 4) return;
+  private send(): void {
+    let want = WINDOW - this.outstanding;
+    if (want <= 0 || (want < WINDOW / 4 && this.outstanding > 0)) return;
+    this.sentAt = performance.now();
     while (want > 0) {
       const n = Math.min(want, VARIANTS - this.cursor);
       const off = this.cursor * this.msgLen;
       this.socket.write(this.traffic.subarray(off, off + n * this.msgLen));
       this.cursor = (this.cursor + n) % VARIANTS;
-      this.sent += n;
+      this.outstanding += n;
       want -= n;
     }
   }
@@ -207,23 +223,31 @@ function connectSwitch(id: number): Promise<FakeSwitch> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round1 = (v: number) => Number(v.toFixed(1));
 
 async function main(): Promise<void> {
-  const latency = args.mode === 'latency';
-  const n = latency ? 1 : Number(args.switches);
-  const switches = await Promise.all(Array.from({ length: n }, (_, i) => connectSwitch(i)));
-  await sleep(500);
-  for (const s of switches) s.sendLearning();
-  await sleep(500);
-  for (const s of switches) s.start(latency);
-  await sleep(Number(args.warmup) * 1000);
-  for (const s of switches) s.resetCounters();
+  const n = Number(args.switches);
+  const stagger = Number(args['stagger-ms']);
+  const switches = await Promise.all(
+    Array.from({ length: n }, (_, i) => sleep(i * stagger).then(() => connectSwitch(i))),
+  );
+  // Set-up and learning, then the warm-up (3 s in all after the last connect, as before).
+  await sleep(1000 + Number(args.warmup) * 1000);
+  // The markers let a runner read the controller's CPU time over exactly the measured window.
+  process.stdout.write('measuring\n');
   const t0 = performance.now();
+  for (const s of switches) s.reset(t0);
   await sleep(Number(args.seconds) * 1000);
-  const elapsed = (performance.now() - t0) / 1000;
-  const flowMods = switches.reduce((a, s) => a + s.flowMods, 0);
-  const packetOuts = switches.reduce((a, s) => a + s.packetOuts, 0);
+  const t1 = performance.now();
+  process.stdout.write('measured\n');
+  const elapsed = (t1 - t0) / 1000;
   for (const s of switches) s.stop();
+  const answers = switches.map((s) => s.answers);
+  const total = answers.reduce((a, b) => a + b, 0);
+  const min = Math.min(...answers);
+  const mean = total / n;
+  const ups = switches.map((s) => (s.upAt === undefined ? Infinity : s.upAt - s.connectedAt));
+  const gaps = switches.map((s) => s.gapUntil(t1));
   const result: Record<string, unknown> = {
     label: args.label,
     mode: args.mode,
@@ -231,20 +255,34 @@ async function main(): Promise<void> {
     switches: n,
     hostsPerSwitch: HOSTS,
     seconds: Number(elapsed.toFixed(2)),
-    flowMods,
-    packetOuts,
-    responsesPerSec: Math.round((flowMods + packetOuts) / elapsed),
+    responsesPerSec: Math.round(total / elapsed),
+    flowMods: switches.reduce((a, s) => a + s.flowMods, 0),
+    packetOuts: total - switches.reduce((a, s) => a + s.flowMods, 0),
+    perSwitchMinPerSec: Math.round(min / elapsed),
+    perSwitchMeanPerSec: Math.round(mean / elapsed),
+    minToMean: Number((mean > 0 ? min / mean : 0).toFixed(3)),
+    maxGapMs: round1(Math.max(...gaps)),
+    // null: a switch that never got a flow-mod or packet-out.
+    upMsMax: Number.isFinite(Math.max(...ups)) ? round1(Math.max(...ups)) : null,
   };
-  if (latency) {
-    const r = switches[0]!.rtts.sort((a, b) => a - b);
-    const q = (p: number) => Number((r[Math.min(r.length - 1, Math.floor(p * r.length))]! * 1000).toFixed(1));
+  if (LATENCY) {
+    const r = switches.flatMap((s) => s.rtts).sort((a, b) => a - b);
+    const q = (p: number) => round1(r[Math.min(r.length - 1, Math.floor(p * r.length))]! * 1000);
     Object.assign(result, {
       samples: r.length,
       p50Us: q(0.5),
       p90Us: q(0.9),
       p99Us: q(0.99),
-      meanUs: Number(((r.reduce((a, b) => a + b, 0) / r.length) * 1000).toFixed(1)),
+      meanUs: round1((r.reduce((a, b) => a + b, 0) / r.length) * 1000),
     });
+  }
+  if (args.detail) {
+    result.perSwitch = switches.map((s, i) => ({
+      switch: i,
+      upMs: Number.isFinite(ups[i]!) ? round1(ups[i]!) : null,
+      answers: s.answers,
+      maxGapMs: round1(gaps[i]!),
+    }));
   }
   process.stdout.write(JSON.stringify(result) + '\n');
   for (const s of switches) s.socket.destroy();

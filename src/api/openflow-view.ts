@@ -210,6 +210,7 @@ export interface DatapathSnapshot {
   version: number;
   ports: Iterable<PortDesc>;
   peer: string;
+  /** Milliseconds since the epoch. */
   connectedAt: number;
   nTables?: number;
 }

@@ -226,6 +226,15 @@ export class VigilMetrics {
         {},
         c.errorsReceived,
       );
+      for (const [reason, n] of Object.entries(c.droppedMessages ?? {})) {
+        this.put(
+          'counter',
+          'vigil_openflow_dropped_messages_total',
+          'packet-in and flow-removed messages that never reached the apps, by reason',
+          { reason },
+          n,
+        );
+      }
     }
     const col = internals?.collector;
     if (col) {

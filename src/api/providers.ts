@@ -41,6 +41,8 @@ export interface Internals {
     packetOuts: number;
     flowMods: number;
     errorsReceived: number;
+    /** Packet-ins and flow-removed messages that never reached the apps, by reason. */
+    droppedMessages?: Record<string, number>;
   };
   collector?: {
     datagrams: number;

@@ -30,6 +30,7 @@ export interface DatapathInfo {
   ports: ReadonlyMap<number, PortDesc>;
   /** Remote address of the switch's OpenFlow connection. */
   peer: string;
+  /** When the switch connected, in milliseconds since the epoch (wall clock, not the monotonic clock). */
   connectedAt: number;
 }
 

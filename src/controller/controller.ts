@@ -38,7 +38,9 @@ import { APP_ID, appCookie } from './cookies.js';
 import { DatapathRegistry } from './datapath-registry.js';
 import { FlowBook } from './flow-book.js';
 import { LinkTable } from './link-discovery.js';
+import { MessageDrops, type DropReason, type DroppedKind } from './message-drops.js';
 import { ProbeStamper } from './probe-stamp.js';
+import { ReadTurns } from './read-turns.js';
 import { SocketTransport } from './socket-transport.js';
 import { StatsPoller } from './stats-poller.js';
 import { SESSION_DEFAULTS, SwitchSession, formatDatapathId, type SessionOptions } from './switch-session.js';
@@ -79,6 +81,8 @@ export interface ControllerCounters {
   flowMods: number;
   /** OFPT_ERROR messages received from switches. */
   errorsReceived: number;
+  /** Packet-ins and flow-removed messages that never reached the apps, by reason. */
+  droppedMessages: Record<DropReason, number>;
 }
 
 export const CORE_COOKIE = appCookie(APP_ID.CORE);
@@ -128,6 +132,9 @@ export class Controller implements ControllerApi {
   private errorsFromClosed = 0;
   private forgedLoggedAt = 0;
   private readonly sessions = new Set<SwitchSession>();
+  /** Every session reads its share per event-loop turn from this one clock of turns. */
+  private readonly turns = new ReadTurns();
+  private readonly drops: MessageDrops;
   private server: Server | undefined;
   private discoveryTimer: NodeJS.Timeout | undefined;
   private readonly opts: ControllerOptions;
@@ -138,6 +145,7 @@ export class Controller implements ControllerApi {
   ) {
     this.opts = { ...CONTROLLER_DEFAULTS, ...opts, session: { ...SESSION_DEFAULTS, ...opts.session } };
     this.apps = new AppRegistry(log);
+    this.drops = new MessageDrops(log);
     this.linkTable = new LinkTable(Math.max(3 * this.opts.discoveryIntervalMs, 1000));
     this.stamper = new ProbeStamper(Math.max(2 * this.opts.discoveryIntervalMs, 2000));
     this.poller = new StatsPoller(
@@ -198,6 +206,7 @@ export class Controller implements ControllerApi {
       packetOuts: this.packetOuts,
       flowMods: this.flowMods,
       errorsReceived: errors,
+      droppedMessages: this.drops.byReason(),
     };
   }
 
@@ -213,7 +222,7 @@ export class Controller implements ControllerApi {
     const transport = new SocketTransport(socket, this.opts.maxQueuedBytes, () =>
       holder.session?.close(`peer is not reading: more than ${this.opts.maxQueuedBytes} bytes queued`),
     );
-    const s = new SwitchSession(transport, peer, this.opts.session, this.handlers, this.log);
+    const s = new SwitchSession(transport, peer, this.opts.session, this.handlers, this.log, this.turns);
     holder.session = s;
     this.sessions.add(s);
     socket.on('data', (chunk: Buffer) => s.receive(chunk));
@@ -225,6 +234,8 @@ export class Controller implements ControllerApi {
     up: (s: SwitchSession): void => this.switchUp(s),
     dead: (s: SwitchSession, _reason: string): void => this.switchDead(s),
     message: (s: SwitchSession, msg: OfMessage): void => this.switchMessage(s, msg),
+    dropped: (s: SwitchSession, reason: DropReason, kind: DroppedKind): void =>
+      this.drops.count(reason, kind, s.dpidText(), s.peer),
   };
 
   private switchUp(s: SwitchSession): void {
@@ -285,7 +296,7 @@ export class Controller implements ControllerApi {
       }
       case 'flowRemoved': {
         this.flowBook.removed(dpid, msg);
-        const ev = { datapathId: dpid, msg, now: performance.now() };
+        const ev = { datapathId: dpid, msg, now: s.receivedAt };
         this.apps.each('flow removed', (a) => a.onFlowRemoved?.(ev));
         return;
       }

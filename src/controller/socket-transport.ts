@@ -65,6 +65,14 @@ export class SocketTransport implements Transport {
     if (this.socket.writableLength > this.maxQueuedBytes) this.onOverflow();
   }
 
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.socket.destroyed) this.socket.resume();
+  }
+
   /** Sends what is queued (a final OFPT_ERROR, say), then closes; a peer that does not close in time is cut. */
   destroy(): void {
     if (this.socket.destroyed) return;

@@ -5,6 +5,19 @@
 //   dead       closed for good (peer gone, timeout, protocol violation); every pending request failed
 // The session owns its timers and its transport; it never throws into the socket layer, and whatever a
 // peer sends can at worst kill this one session.
+//
+// A switch may send packet-ins and flow-removed messages as soon as HELLO is exchanged: OVS does once
+// it has flows (on every reconnect, with the burst it queued), an OpenFlow 1.0 switch for every table
+// miss, often in the same TCP segment as FEATURES_REPLY. Those that come before the switch is up are
+// held (bounded in count and bytes) and handed on right after `up`, in the order they came. We hold them
+// rather than call the switch up at FEATURES_REPLY (as Ryu and os-ken do) because apps learn of a
+// switch at `up`, with its ports known and the table-miss entry sent; a packet-in an app saw before that
+// would be for a datapath it does not know and could not answer (the controller sends only to switches
+// that are up). Port-status messages are not held: their effect is in the port table apps get at `up`.
+// Whatever is dropped instead is reported to the handlers, with the reason.
+//
+// Reading is fair: at most opts.maxMessagesPerTurn messages per event-loop turn (read-turns.ts); the
+// rest waits, unframed, and beyond opts.maxBacklogBytes with the socket paused.
 
 import type { Logger } from 'pino';
 import {
@@ -25,6 +38,8 @@ import {
   type OfVersion,
   type PortDesc,
 } from '../openflow/index.js';
+import type { DropReason, DroppedKind } from './message-drops.js';
+import { ReadTurns, type TurnTaker } from './read-turns.js';
 
 export type SessionState = 'handshake' | 'config' | 'main' | 'dead';
 
@@ -45,6 +60,18 @@ export interface SessionOptions {
   maxDecodeErrors: number;
   /** Parts of one multipart reply accepted (each at most maxMessageBytes) before the request fails. */
   maxReplyParts: number;
+  /** Messages of one switch handled before it waits for the end of an event-loop turn (read-turns.ts). */
+  maxMessagesPerTurn: number;
+  /**
+   * Bytes waiting for a turn beyond which the session stops reading its socket (TCP flow control then
+   * holds the switch back) until they are handled. Not at once: each pause and resume is a pair of
+   * system calls, and a stall for the switch until the controller reads again.
+   */
+  maxBacklogBytes: number;
+  /** Packet-ins and flow-removed messages held while the switch is set up: at most this many... */
+  maxHeldMessages: number;
+  /** ...and this many bytes. */
+  maxHeldBytes: number;
 }
 
 export const SESSION_DEFAULTS: SessionOptions = {
@@ -57,6 +84,10 @@ export const SESSION_DEFAULTS: SessionOptions = {
   missSendLen: 0xffff,
   maxDecodeErrors: 16,
   maxReplyParts: 1024,
+  maxMessagesPerTurn: 256,
+  maxBacklogBytes: 256 * 1024,
+  maxHeldMessages: 8192,
+  maxHeldBytes: 1024 * 1024,
 };
 
 /** The pipe under a session (a TCP socket in production, in memory in tests). */
@@ -65,6 +96,9 @@ export interface Transport {
   send(version: OfVersion, xid: number, msg: OfMessage): void;
   /** Closes the connection at once. */
   destroy(): void;
+  /** Stops delivering received bytes until resume (a socket leaves the rest in the kernel). */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface SessionHandlers {
@@ -74,6 +108,8 @@ export interface SessionHandlers {
   message(s: SwitchSession, msg: OfMessage, xid: number): void;
   /** Called once, when the session dies. */
   dead(s: SwitchSession, reason: string): void;
+  /** A packet-in or flow-removed message that will never reach `message`. */
+  dropped(s: SwitchSession, reason: DropReason, kind: DroppedKind): void;
 }
 
 interface Pending {
@@ -95,12 +131,21 @@ export class SessionError extends Error {
   }
 }
 
-export class SwitchSession {
+// OFPT_PACKET_IN and OFPT_FLOW_REMOVED: the same codes in 1.0 (spec 5.1) and 1.3 (spec 7.1).
+const OFPT_PACKET_IN = 10;
+const OFPT_FLOW_REMOVED = 11;
+
+function asyncKind(type: number | undefined): DroppedKind | undefined {
+  return type === OFPT_PACKET_IN ? 'packetIn' : type === OFPT_FLOW_REMOVED ? 'flowRemoved' : undefined;
+}
+
+export class SwitchSession implements TurnTaker {
   state: SessionState = 'handshake';
   version: OfVersion | undefined;
   features: FeaturesReply | undefined;
   readonly ports = new Map<number, PortDesc>();
-  readonly connectedAt: number;
+  /** When the connection was accepted, in milliseconds since the epoch: what operators are shown. */
+  readonly connectedAt = Date.now();
   deathReason: string | undefined;
   /** OFPT_ERROR messages received from the switch. */
   errorsReceived = 0;
@@ -108,11 +153,28 @@ export class SwitchSession {
   private readonly decoder: OfStreamDecoder;
   private readonly pending = new Map<number, Pending>();
   private nextXid = 1;
+  /** The same moment on the session's own (monotonic) clock, which every timer of the session uses. */
+  private readonly openedAt: number;
   private lastReceived: number;
   private lastEchoSent = 0;
   private decodeErrors = 0;
   private sawFirstByte = false;
   private readonly timer: NodeJS.Timeout;
+  /** Arrival (session clock) of the bytes being handled: the latest chunk's, or a held message's. */
+  private handlingAt: number;
+  /** The read budget: messages still to be handled in turn `readTurn`. */
+  private readTurn = -1;
+  private readLeft = 0;
+  /** A backlog waits for the next turn (ReadTurns.wait). */
+  private waitingTurn = false;
+  /** The transport is paused: the backlog is over maxBacklogBytes. */
+  private paused = false;
+  /** Inside decoder.push or drain, which must not be entered again. */
+  private reading = false;
+  /** Copies of asynchronous messages that came before `up`, and when each came. */
+  private held: Buffer[] = [];
+  private heldAt: number[] = [];
+  private heldBytes = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -120,11 +182,13 @@ export class SwitchSession {
     private readonly opts: SessionOptions,
     private readonly handlers: SessionHandlers,
     private readonly log: Logger,
+    private readonly turns: ReadTurns = new ReadTurns(),
     private readonly clock: () => number = () => performance.now(),
   ) {
     this.decoder = new OfStreamDecoder({ maxMessageSize: opts.maxMessageBytes });
-    this.connectedAt = this.clock();
-    this.lastReceived = this.connectedAt;
+    this.openedAt = this.clock();
+    this.lastReceived = this.openedAt;
+    this.handlingAt = this.openedAt;
     const tick = Math.max(
       20,
       Math.min(1000, Math.floor(Math.min(opts.echoIntervalMs, opts.requestTimeoutMs) / 4)),
@@ -134,9 +198,12 @@ export class SwitchSession {
     this.sendRaw(helloFor(opts.versions), this.allocXid());
   }
 
-  /** When the bytes being processed arrived (the session's clock): one reading per chunk, not per message. */
+  /**
+   * When the bytes being handled arrived (the session's clock): one reading per chunk, not per message;
+   * for a message held until the switch was up, when that message came.
+   */
   get receivedAt(): number {
-    return this.lastReceived;
+    return this.handlingAt;
   }
 
   get datapathId(): bigint | undefined {
@@ -145,8 +212,13 @@ export class SwitchSession {
 
   /** Bytes from the peer. */
   receive(chunk: Buffer): void {
-    if (this.state === 'dead') return;
+    if (this.state === 'dead') {
+      // Only to count the packet-ins among them (see onFrame).
+      if (!this.reading) this.read(chunk);
+      return;
+    }
     this.lastReceived = this.clock();
+    this.handlingAt = this.lastReceived;
     if (!this.sawFirstByte && chunk.length > 0) {
       // OF1.3 spec 6.3.1: the first message on a connection is OFPT_HELLO (type 0, version 1..6 so far).
       this.sawFirstByte = true;
@@ -157,12 +229,76 @@ export class SwitchSession {
         return;
       }
     }
-    const err = this.decoder.push(chunk, this.onFrame);
-    if (err) this.close(`framing error: ${err.message}`);
+    this.read(chunk);
+  }
+
+  /**
+   * Frames chunk (without one, the backlog) within this turn's budget; what is left waits for the next
+   * turn, past maxBacklogBytes with the transport paused. A dead session frames everything, only to
+   * count what it drops.
+   */
+  private read(chunk?: Buffer): void {
+    const dead = this.state === 'dead';
+    if (!dead && this.readTurn !== this.turns.turn) {
+      this.readTurn = this.turns.turn;
+      this.readLeft = this.opts.maxMessagesPerTurn;
+    }
+    const budget = dead ? Infinity : this.readLeft;
+    this.reading = true;
+    const err = chunk
+      ? this.decoder.push(chunk, this.onFrame, budget)
+      : this.decoder.drain(this.onFrame, budget);
+    this.reading = false;
+    if (err) {
+      this.close(`framing error: ${err.message}`);
+      return;
+    }
+    if (this.decoder.backlog === 0) return;
+    if (this.state === 'dead') {
+      this.read();
+      return;
+    }
+    if (!this.waitingTurn) {
+      this.waitingTurn = true;
+      this.turns.wait(this);
+    }
+    if (!this.paused && this.decoder.backlog > this.opts.maxBacklogBytes) {
+      this.paused = true;
+      this.transport.pause?.();
+    }
+  }
+
+  /** This session's next batch of its backlog (from ReadTurns); reading resumes once it is all handled. */
+  nextBatch(): void {
+    this.waitingTurn = false;
+    if (this.state === 'dead') return;
+    this.read();
+    // read() may have closed the session (a framing error).
+    if (
+      this.paused &&
+      this.decoder.backlog <= this.opts.maxBacklogBytes &&
+      (this.state as SessionState) !== 'dead'
+    ) {
+      this.paused = false;
+      this.transport.resume?.();
+    }
   }
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
-    if (this.state === 'dead') return;
+    this.readLeft--;
+    if (this.state !== 'main') {
+      const kind = asyncKind(buf[start + 1]);
+      if (this.state === 'dead') {
+        if (kind) this.drop('session_dead', kind);
+        return;
+      }
+      // (Before HELLO there are none: a connection that does not start with HELLO is closed at its
+      // first byte, and HELLO is the first message framed.)
+      if (kind) {
+        this.hold(buf, start, end, kind);
+        return;
+      }
+    }
     const r = decodeMessage(buf, start, end);
     if (!r.ok) {
       this.onDecodeError(r.error, buf.subarray(start, Math.min(end, start + 64)));
@@ -176,11 +312,50 @@ export class SwitchSession {
     }
   };
 
+  /** Keeps a copy (the message is a view of a chunk that may be large) to hand on after `up`. */
+  private hold(buf: Buffer, start: number, end: number, kind: DroppedKind): void {
+    const len = end - start;
+    if (this.held.length >= this.opts.maxHeldMessages || this.heldBytes + len > this.opts.maxHeldBytes) {
+      this.drop('hold_queue_full', kind);
+      return;
+    }
+    this.held.push(Buffer.from(buf.subarray(start, end)));
+    this.heldAt.push(this.handlingAt);
+    this.heldBytes += len;
+  }
+
+  /**
+   * Hands on what was held, in order, as if it had just come (with the time it came). All at once: it is
+   * bounded, and it happens once per connection.
+   */
+  private replayHeld(): void {
+    const held = this.held;
+    const at = this.heldAt;
+    this.held = [];
+    this.heldAt = [];
+    this.heldBytes = 0;
+    for (let i = 0; i < held.length; i++) {
+      this.handlingAt = at[i]!;
+      this.onFrame(held[i]!, 0, held[i]!.length);
+    }
+    this.handlingAt = this.lastReceived;
+  }
+
+  private drop(reason: DropReason, kind: DroppedKind): void {
+    try {
+      this.handlers.dropped(this, reason, kind);
+    } catch (e) {
+      this.log.error({ err: e, dpid: this.dpidText() }, 'drop handler failed');
+    }
+  }
+
   private onDecodeError(error: OfDecodeError, head: Buffer): void {
     if (this.state === 'handshake' && this.version === undefined) {
       this.close(`undecodable message before HELLO: ${error.message}`);
       return;
     }
+    const kind = asyncKind(head[1]);
+    if (kind) this.drop('undecodable', kind);
     this.log.warn(
       { dpid: this.dpidText(), peer: this.peer, code: error.code },
       `bad OpenFlow message: ${error.message}`,
@@ -264,6 +439,9 @@ export class SwitchSession {
       if (this.state === 'main') this.handlers.message(this, msg, xid);
       return;
     }
+    // Known at once, not when configure() resumes: messages later in the same chunk (held, or dropped)
+    // are then logged with their datapath id.
+    if (msg.type === 'featuresReply') this.features ??= msg;
     if (msg.type === 'error') {
       this.pending.delete(xid);
       p.reject(
@@ -314,6 +492,7 @@ export class SwitchSession {
         'switch connected',
       );
       this.handlers.up(this);
+      this.replayHeld();
     } catch (e) {
       if (this.state !== 'dead')
         this.close(`configuration failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -376,7 +555,7 @@ export class SwitchSession {
   private tick(): void {
     if (this.state === 'dead') return;
     const now = this.clock();
-    if (this.state !== 'main' && now - this.connectedAt > this.opts.handshakeTimeoutMs) {
+    if (this.state !== 'main' && now - this.openedAt > this.opts.handshakeTimeoutMs) {
       this.close(`handshake timeout: still in ${this.state} after ${this.opts.handshakeTimeoutMs} ms`);
       return;
     }
@@ -411,6 +590,13 @@ export class SwitchSession {
     for (const p of this.pending.values())
       p.reject(new SessionError(`${p.what}: connection closed (${reason})`));
     this.pending.clear();
+    for (const m of this.held) this.drop('session_dead', asyncKind(m[1])!);
+    this.held = [];
+    this.heldAt = [];
+    this.heldBytes = 0;
+    // What waits unframed is counted too (onFrame drops it); unless the framing loop is running now,
+    // in which case it finishes the job.
+    if (!this.reading && this.decoder.backlog > 0) this.read();
     try {
       this.transport.destroy();
     } catch {

@@ -11,7 +11,8 @@
  *       Binary fields in `msg` (packet data, echo data) are views into `buf`, not copies.
  *       HELLO is decoded whatever its version (negotiation needs a newer peer's bitmap).
  *   new OfStreamDecoder({ maxMessageSize? }) (stream-decoder.ts)
- *       .push(chunk, onFrame: (buf, start, end) => void): OfStreamError | undefined
+ *       .push(chunk, onFrame: (buf, start, end) => void, maxFrames?): OfStreamError | undefined
+ *       .drain(onFrame, maxFrames)  frames what a spent budget left over (.backlog bytes)
  *       TCP framing: partial frames, several messages per chunk, size guard; sticky error state
  *       (.error), .buffered bytes of an incomplete message. A message lying whole in one chunk is
  *       passed as a view of that chunk; feed each frame to decodeMessage(buf, start, end).

@@ -168,6 +168,14 @@ describe('/metrics', () => {
     expect(r2.get('vigil_member_weight')?.samples ?? []).toEqual([]);
   });
 
+  it('counts the dropped packet-ins of the controller by reason', async () => {
+    h.internals.state.controller!.droppedMessages = { hold_queue_full: 3, session_dead: 0 };
+    const f = parsePrometheusText((await h.app.inject({ method: 'GET', url: '/metrics' })).body);
+    expect(f.get('vigil_openflow_dropped_messages_total')?.type).toBe('counter');
+    expect(one(f, 'vigil_openflow_dropped_messages_total', { reason: 'hold_queue_full' })).toBe(3);
+    expect(one(f, 'vigil_openflow_dropped_messages_total', { reason: 'session_dead' })).toBe(0);
+  });
+
   it('escapes hostile label values', async () => {
     const s = (await h.store.getSample(WEB1!.uuid))!;
     await h.store.putSample({ ...s, uuid: 'evil-1', name: 'a"b\\c\nd', time: Date.now() });

@@ -5,6 +5,7 @@ import type { ControllerApp, DatapathInfo } from '../../src/controller/app-api.j
 import { APP_ID, appCookie } from '../../src/controller/cookies.js';
 import { CORE_COOKIE, Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { SESSION_DEFAULTS } from '../../src/controller/switch-session.js';
+import { ControllerSwitchView } from '../../src/api/switch-view.js';
 import { ETH_TYPE_IPV4, writeEthernet } from '../../src/net/ethernet.js';
 import {
   OFPP,
@@ -141,6 +142,60 @@ describe('controller and switch sessions over TCP', () => {
     });
   }
 
+  for (const version of [1, 4] as const) {
+    it(`answers the packet-ins that come with FEATURES_REPLY and right after it (OpenFlow ${version === 1 ? '1.0' : '1.3'}), after switch-up, and learns their MACs`, async () => {
+      const seen: string[] = [];
+      const watch: ControllerApp = {
+        name: 'watch',
+        order: 1,
+        onSwitchUp: () => void seen.push('up'),
+        onPacketIn: (ev) => {
+          seen.push(`packetIn ${ev.inPort}`);
+          return 'continue';
+        },
+      };
+      const { c, port: p } = await start({}, [watch, new L2LearningApp()]);
+      const [h1, h2] = [0x0a0000000001, 0x0a0000000002];
+      const s = await sw(p, 31n, version, {
+        // h1 announces itself (a gratuitous broadcast) in the FEATURES_REPLY's segment; h2 answers it.
+        withFeatures: [packetIn(1, frame(h1, 0xffffffffffff))],
+        afterFeatures: [packetIn(2, frame(h2, h1), 77)],
+      });
+      const flood = await s.waitFor((r) => r.msg.type === 'packetOut', 3000, 'flood of the broadcast');
+      expect(flood.msg).toMatchObject({ inPort: 1, actions: [{ type: 'output', port: OFPP.FLOOD }] });
+      const l2FlowFor = (bufferId: number) => (r: { msg: { type: string } }) =>
+        isFlowMod(r) && (r.msg as FlowMod).bufferId === bufferId;
+      // h1 was learned from the first packet-in: h2's frame to it gets a flow to port 1.
+      const toH1 = (await s.waitFor(l2FlowFor(77), 3000, 'flow to h1')).msg as FlowMod;
+      expect(toH1).toMatchObject({ cookie: L2_COOKIE, match: { inPort: 2, ethSrc: h2, ethDst: h1 } });
+      expect(toH1.instructions).toMatchObject([{ actions: [{ type: 'output', port: 1 }] }]);
+      // And h2 from the second.
+      s.send(packetIn(1, frame(h1, h2), 78));
+      const toH2 = (await s.waitFor(l2FlowFor(78), 3000, 'flow to h2')).msg as FlowMod;
+      expect(toH2.instructions).toMatchObject([{ actions: [{ type: 'output', port: 2 }] }]);
+      expect(seen).toEqual(['up', 'packetIn 1', 'packetIn 2', 'packetIn 1']);
+      expect(c.internals().droppedMessages).toEqual({ hold_queue_full: 0, session_dead: 0, undecodable: 0 });
+    });
+  }
+
+  it('counts and logs, with the datapath id, the packet-ins it cannot hold while a switch is set up', async () => {
+    const {
+      c,
+      port: p,
+      lines,
+    } = await start({ session: { ...SESSION_DEFAULTS, maxHeldMessages: 2 } }, [new L2LearningApp()]);
+    const s = await sw(p, 32n, 4, {
+      withFeatures: [1, 2, 3, 4, 5].map((h) => packetIn(1, frame(h, 0xffffffffffff))),
+    });
+    await until(() => s.of('packetOut').length === 2, 3000, 'the two held packet-ins answered');
+    expect(c.internals().droppedMessages.hold_queue_full).toBe(3);
+    const logged = lines.filter((l) => l.reason === 'hold_queue_full');
+    // One line, not one per message.
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ dpid: '0000000000000020', kind: 'packetIn', dropped: 1, total: 1 });
+    expect(String(logged[0]!.msg)).toMatch(/too busy to finish set-ups/);
+  });
+
   it('puts a barrier between the delete for a moved host and the messages after it', async () => {
     const { c, port: p } = await start({}, [new L2LearningApp()]);
     const s = await sw(p, 6n, 4);
@@ -156,6 +211,17 @@ describe('controller and switch sessions over TCP', () => {
       .slice(before)
       .map((r) => (r.msg.type === 'flowMod' ? `flowMod:${(r.msg as FlowMod).command}` : r.msg.type));
     expect(seq).toEqual(['flowMod:delete', 'barrierRequest', 'flowMod:add', 'packetOut']);
+  });
+
+  it('shows operators the wall-clock time a switch connected', async () => {
+    const { c, port: p } = await start();
+    const before = Date.now();
+    await sw(p, 8n, 4);
+    await until(() => c.datapath(8n) !== undefined, 3000, 'switch up');
+    const [dp] = await new ControllerSwitchView(c).datapaths();
+    // Milliseconds since the epoch, between the connect and now: "connected 0 s ago" on the dashboard.
+    expect(dp!.connected_at).toBeGreaterThanOrEqual(before);
+    expect(dp!.connected_at).toBeLessThanOrEqual(Date.now());
   });
 
   it('completes the handshake when the switch trickles its bytes one at a time', async () => {

@@ -33,6 +33,10 @@ export interface FakeSwitchOptions {
   trickle?: boolean;
   flowStats?: MultipartReplyBody;
   portStats?: MultipartReplyBody;
+  /** Sent in the same write (TCP segment) as FEATURES_REPLY, behind it. */
+  withFeatures?: OfMessage[];
+  /** Sent in a write of their own right after FEATURES_REPLY. */
+  afterFeatures?: OfMessage[];
 }
 
 export function port(portNo: number, name = `p${portNo}`): PortDesc {
@@ -117,19 +121,21 @@ export class FakeSwitch {
     const m = r.msg;
     if (stall !== 'hello') {
       if (m.type === 'featuresRequest') {
-        this.send(
-          {
-            type: 'featuresReply',
-            datapathId: this.opts.datapathId,
-            nBuffers: 0,
-            nTables: 254,
-            auxiliaryId: 0,
-            capabilities: 0x4f,
-            actions: this.opts.version === 1 ? 0xfff : 0,
-            ports: this.opts.version === 1 ? this.ports : [],
-          },
-          r.xid,
+        const reply = encodeMessage(this.opts.version, r.xid, {
+          type: 'featuresReply',
+          datapathId: this.opts.datapathId,
+          nBuffers: 0,
+          nTables: 254,
+          auxiliaryId: 0,
+          capabilities: 0x4f,
+          actions: this.opts.version === 1 ? 0xfff : 0,
+          ports: this.opts.version === 1 ? this.ports : [],
+        });
+        const behind = (this.opts.withFeatures ?? []).map((msg) =>
+          encodeMessage(this.opts.version, this.nextXid++, msg),
         );
+        this.write(Buffer.concat([reply, ...behind]));
+        for (const msg of this.opts.afterFeatures ?? []) this.send(msg);
       } else if (stall === 'none') {
         if (m.type === 'barrierRequest') this.send({ type: 'barrierReply' }, r.xid);
         else if (m.type === 'echoRequest' && this.answerEcho)

@@ -4,6 +4,7 @@ import {
   SESSION_DEFAULTS,
   SwitchSession,
   type SessionHandlers,
+  type SessionOptions,
   type Transport,
 } from '../../src/controller/switch-session.js';
 import {
@@ -13,12 +14,14 @@ import {
   type OfMessage,
   type OfVersion,
 } from '../../src/openflow/index.js';
+import { ReadTurns } from '../../src/controller/read-turns.js';
 import { memoryLogger, port } from './fake-switch.js';
 
 /** A session on an in-memory transport, with a scripted switch answering the handshake. */
-function harness(version: OfVersion) {
+function harness(version: OfVersion, opts: Partial<SessionOptions> = {}, turns = new ReadTurns()) {
   const sent: Array<{ xid: number; msg: OfMessage }> = [];
   let destroyed = false;
+  let paused = false;
   const events: string[] = [];
   const transport: Transport = {
     send: (version, xid, msg) => {
@@ -31,38 +34,44 @@ function harness(version: OfVersion) {
     destroy: () => {
       destroyed = true;
     },
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+    },
   };
   const handlers: SessionHandlers = {
     up: () => void events.push('up'),
     dead: (_s, reason) => void events.push(`dead: ${reason}`),
-    message: (_s, m) => void events.push(m.type),
+    message: (_s, m) => void events.push(m.type === 'packetIn' ? `packetIn ${m.inPort}` : m.type),
+    dropped: (_s, reason, kind) => void events.push(`dropped ${kind}: ${reason}`),
   };
   const { log } = memoryLogger();
   const session = new SwitchSession(
     transport,
     'test',
-    { ...SESSION_DEFAULTS, echoIntervalMs: 60_000 },
+    { ...SESSION_DEFAULTS, echoIntervalMs: 60_000, ...opts },
     handlers,
     log,
+    turns,
   );
   const reply = (msg: OfMessage, xid: number) => session.receive(encodeMessage(version, xid, msg));
-  /** Answers everything the session asked so far, as a switch would. */
-  const answer = (): void => {
+  /** Answers everything the session asked so far, as a switch would; `withFeatures` follows FEATURES_REPLY. */
+  const answer = (withFeatures: Buffer = Buffer.alloc(0)): void => {
     for (const { xid, msg } of sent.splice(0)) {
       if (msg.type === 'featuresRequest') {
-        reply(
-          {
-            type: 'featuresReply',
-            datapathId: 42n,
-            nBuffers: 0,
-            nTables: 1,
-            auxiliaryId: 0,
-            capabilities: 0,
-            actions: 0,
-            ports: version === 1 ? [port(1)] : [],
-          },
-          xid,
-        );
+        const features = encodeMessage(version, xid, {
+          type: 'featuresReply',
+          datapathId: 42n,
+          nBuffers: 0,
+          nTables: 1,
+          auxiliaryId: 0,
+          capabilities: 0,
+          actions: 0,
+          ports: version === 1 ? [port(1)] : [],
+        });
+        session.receive(Buffer.concat([features, withFeatures]));
       } else if (msg.type === 'multipartRequest') {
         reply(
           { type: 'multipartReply', flags: 0, body: { kind: 'portDesc', ports: [port(1), port(2)] } },
@@ -73,11 +82,50 @@ function harness(version: OfVersion) {
       }
     }
   };
-  return { session, sent, events, reply, answer, isDestroyed: () => destroyed };
+  return {
+    session,
+    sent,
+    events,
+    reply,
+    answer,
+    isDestroyed: () => destroyed,
+    isPaused: () => paused,
+  };
 }
 
-async function up(version: OfVersion) {
-  const h = harness(version);
+function packetIn(inPort: number): OfMessage {
+  return {
+    type: 'packetIn',
+    bufferId: 0xffffffff,
+    totalLen: 4,
+    reason: 0,
+    tableId: 0,
+    cookie: 0n,
+    inPort,
+    match: { inPort },
+    data: Buffer.from('abcd'),
+  };
+}
+
+const FLOW_REMOVED: OfMessage = {
+  type: 'flowRemoved',
+  cookie: 7n,
+  priority: 1,
+  reason: 0,
+  tableId: 0,
+  durationSec: 1,
+  durationNsec: 0,
+  idleTimeout: 5,
+  hardTimeout: 0,
+  packetCount: 1n,
+  byteCount: 64n,
+  match: { inPort: 1 },
+};
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+async function up(version: OfVersion, turns?: ReadTurns, opts: Partial<SessionOptions> = {}) {
+  const h = harness(version, opts, turns);
   h.session.receive(encodeMessage(version, 1, helloFor([version])));
   for (let i = 0; i < 5 && h.session.state !== 'main'; i++) {
     h.answer();
@@ -163,6 +211,109 @@ describe('switch session state machine', () => {
     expect([...h.session.ports.keys()]).toEqual([9]); // 1.0: port 1 came in FEATURES_REPLY
     expect(h.events.filter((e) => e === 'portStatus')).toHaveLength(2);
     h.session.close('test over');
+  });
+
+  it('holds packet-ins and flow-removed messages that come before up and hands them on after up, in order', async () => {
+    const h = harness(4);
+    h.session.receive(encodeMessage(4, 1, helloFor([4])));
+    h.reply(packetIn(1), 0); // before FEATURES_REPLY
+    h.answer(Buffer.concat([encodeMessage(4, 0, packetIn(2)), encodeMessage(4, 0, FLOW_REMOVED)]));
+    h.reply(packetIn(3), 0); // config state
+    for (let i = 0; i < 5 && h.session.state !== 'main'; i++) {
+      h.answer();
+      await turn();
+    }
+    expect(h.session.state).toBe('main');
+    h.reply(packetIn(4), 0);
+    expect(h.events).toEqual(['up', 'packetIn 1', 'packetIn 2', 'flowRemoved', 'packetIn 3', 'packetIn 4']);
+    h.session.close('test over');
+  });
+
+  it('drops what does not fit the hold queue, and what it holds when it dies, and says why', async () => {
+    const h = harness(4, { maxHeldMessages: 2 });
+    h.session.receive(encodeMessage(4, 1, helloFor([4])));
+    for (const p of [1, 2, 3]) h.reply(packetIn(p), 0);
+    h.reply(FLOW_REMOVED, 0);
+    expect(h.events).toEqual(['dropped packetIn: hold_queue_full', 'dropped flowRemoved: hold_queue_full']);
+    h.session.close('gone');
+    expect(h.events.slice(2)).toEqual([
+      'dropped packetIn: session_dead',
+      'dropped packetIn: session_dead',
+      'dead: gone',
+    ]);
+    // And what comes on the connection after that.
+    h.reply(packetIn(9), 0);
+    expect(h.events.at(-1)).toBe('dropped packetIn: session_dead');
+  });
+
+  it('also bounds the bytes it holds', async () => {
+    const h = harness(4, { maxHeldBytes: 2 * encodeMessage(4, 0, packetIn(1)).length });
+    h.session.receive(encodeMessage(4, 1, helloFor([4])));
+    for (const p of [1, 2, 3]) h.reply(packetIn(p), 0);
+    expect(h.events).toEqual(['dropped packetIn: hold_queue_full']);
+    h.session.close('test over');
+  });
+
+  it('handles at most maxMessagesPerTurn per turn, its transport paused while the backlog is over its bound', async () => {
+    const h = await up(4, new ReadTurns(), { maxBacklogBytes: 1000 });
+    await turn();
+    const n = 600;
+    h.session.receive(Buffer.concat(Array.from({ length: n }, (_, i) => encodeMessage(4, i, packetIn(1)))));
+    const batch = SESSION_DEFAULTS.maxMessagesPerTurn;
+    const handled = () => h.events.filter((e) => e === 'packetIn 1').length;
+    // What is left of the batch (the handshake used some: a batch lasts until a session waits).
+    const first = handled();
+    expect(first).toBeGreaterThan(batch - 10);
+    expect(first).toBeLessThanOrEqual(batch);
+    expect(h.isPaused()).toBe(true);
+    // Bytes that come meanwhile wait behind the backlog.
+    h.reply(packetIn(2), 0);
+    expect(handled()).toBe(first);
+    await turn();
+    expect(handled()).toBe(first + batch);
+    await turn();
+    expect(handled()).toBe(n);
+    expect(h.events.at(-1)).toBe('packetIn 2');
+    expect(h.isPaused()).toBe(false);
+    h.session.close('test over');
+  });
+
+  it('serves sessions sharing the turns in turn: a busy one does not hold up a quiet one', async () => {
+    const turns = new ReadTurns();
+    const busy = await up(4, turns);
+    const quiet = await up(4, turns);
+    await turn();
+    const batch = SESSION_DEFAULTS.maxMessagesPerTurn;
+    const chunk = (n: number, inPort: number) =>
+      Buffer.concat(Array.from({ length: n }, () => encodeMessage(4, 0, packetIn(inPort))));
+    busy.session.receive(chunk(3 * batch, 1));
+    quiet.session.receive(chunk(5, 2));
+    const count = (h: typeof busy) => h.events.filter((e) => e.startsWith('packetIn')).length;
+    const first = count(busy);
+    expect(first).toBeLessThanOrEqual(batch);
+    expect(count(quiet)).toBe(5);
+    // More for the quiet one is handled at once; the busy one gets a batch per turn.
+    quiet.session.receive(chunk(1, 2));
+    expect(count(quiet)).toBe(6);
+    await turn();
+    expect(count(busy)).toBe(first + batch);
+    await turn();
+    expect(count(busy)).toBe(first + 2 * batch);
+    await turn();
+    expect(count(busy)).toBe(3 * batch);
+    busy.session.close('test over');
+    quiet.session.close('test over');
+  });
+
+  it('counts the packet-ins of a backlog it never handled when it dies', async () => {
+    const h = await up(4);
+    await turn();
+    const n = SESSION_DEFAULTS.maxMessagesPerTurn + 10;
+    h.session.receive(Buffer.concat(Array.from({ length: n }, () => encodeMessage(4, 0, packetIn(1)))));
+    const handled = h.events.filter((e) => e === 'packetIn 1').length;
+    expect(handled).toBeLessThan(n);
+    h.session.close('gone');
+    expect(h.events.filter((e) => e === 'dropped packetIn: session_dead')).toHaveLength(n - handled);
   });
 
   it('never throws on random or mutated input after the handshake, and ends main or dead', async () => {

@@ -7,15 +7,16 @@ import { OfStreamDecoder, type OfStreamError } from '../../src/openflow/stream-d
 import { message13 } from './arbitraries.js';
 import { ARP_REQUEST } from './fixture-helpers.js';
 
-/** Feeds chunks; returns copies of the frames and the last error. */
+/** Feeds chunks, each with a budget of maxFrames; returns copies of the frames and the last error. */
 function feed(
   dec: OfStreamDecoder,
   chunks: Buffer[],
+  maxFrames = Infinity,
 ): { frames: Buffer[]; error: OfStreamError | undefined } {
   const frames: Buffer[] = [];
   let error: OfStreamError | undefined;
   for (const c of chunks) {
-    error = dec.push(c, (buf, start, end) => frames.push(Buffer.from(buf.subarray(start, end))));
+    error = dec.push(c, (buf, start, end) => frames.push(Buffer.from(buf.subarray(start, end))), maxFrames);
     if (error) break;
   }
   return { frames, error };
@@ -109,6 +110,82 @@ describe('OfStreamDecoder', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('hands out at most maxFrames per call and keeps the rest, unframed, for drain', () => {
+    const dec = new OfStreamDecoder();
+    const seen: Array<{ buf: Buffer; frame: Buffer }> = [];
+    const onFrame = (buf: Buffer, start: number, end: number) =>
+      void seen.push({ buf, frame: buf.subarray(start, end) });
+    expect(dec.push(STREAM, onFrame, 2)).toBeUndefined();
+    expect(seen.map((s) => s.frame)).toEqual(MESSAGES.slice(0, 2));
+    expect(dec.backlog).toBe(STREAM.length - MESSAGES[0]!.length - MESSAGES[1]!.length);
+    expect(dec.drain(onFrame, 2)).toBeUndefined();
+    expect(seen.map((s) => s.frame)).toEqual(MESSAGES.slice(0, 4));
+    expect(dec.drain(onFrame, 2)).toBeUndefined();
+    expect(seen.map((s) => s.frame)).toEqual(MESSAGES);
+    expect(dec.backlog).toBe(0);
+    // Still views of the chunk that came in: waiting copies nothing.
+    for (const s of seen) expect(s.buf).toBe(STREAM);
+  });
+
+  it('frames a chunk pushed while a backlog waits after the backlog, within the same budget', () => {
+    const dec = new OfStreamDecoder();
+    const { frames: first } = feed(dec, [STREAM], 1);
+    expect(first).toEqual(MESSAGES.slice(0, 1));
+    const later = encodeMessage(4, 9, { type: 'barrierRequest' });
+    const frames: Buffer[] = [];
+    dec.push(later, (buf, start, end) => void frames.push(Buffer.from(buf.subarray(start, end))), 3);
+    expect(frames).toEqual(MESSAGES.slice(1, 4));
+    expect(dec.backlog).toBe(MESSAGES[4]!.length + later.length);
+    dec.drain((buf, start, end) => void frames.push(Buffer.from(buf.subarray(start, end))), 10);
+    expect(frames).toEqual([...MESSAGES.slice(1), later]);
+    expect(dec.backlog).toBe(0);
+  });
+
+  it('any budgets, any cuts: every message comes out once, whole and in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 20 }),
+        (cuts, budgets) => {
+          const all = Buffer.concat([STREAM, STREAM]);
+          const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+          const dec = new OfStreamDecoder();
+          const frames: Buffer[] = [];
+          const onFrame = (buf: Buffer, start: number, end: number) =>
+            void frames.push(Buffer.from(buf.subarray(start, end)));
+          let prev = 0;
+          let i = 0;
+          for (const p of [...points, all.length]) {
+            const before = frames.length;
+            const budget = budgets[i++ % budgets.length]!;
+            expect(dec.push(all.subarray(prev, p), onFrame, budget)).toBeUndefined();
+            expect(frames.length - before).toBeLessThanOrEqual(budget);
+            prev = p;
+          }
+          while (dec.backlog > 0) expect(dec.drain(onFrame, 1 + (i++ % 3))).toBeUndefined();
+          expect(frames).toEqual([...MESSAGES, ...MESSAGES]);
+          expect(dec.buffered).toBe(0);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reports an oversized message met in the backlog and lets the backlog go', () => {
+    const dec = new OfStreamDecoder({ maxMessageSize: 64 });
+    const small = MESSAGES[1] as Buffer;
+    const tooBig = MESSAGES[2] as Buffer; // 82 bytes
+    const { frames, error } = feed(dec, [Buffer.concat([small, small, tooBig, small])], 1);
+    expect(error).toBeUndefined();
+    expect(frames).toEqual([small]);
+    const more: Buffer[] = [];
+    const err = dec.drain((buf, start, end) => void more.push(Buffer.from(buf.subarray(start, end))), 5);
+    expect(more).toEqual([small]);
+    expect(err).toMatchObject({ code: 'too-large', length: tooBig.length });
+    expect(dec.backlog).toBe(0);
+    expect(dec.drain(() => undefined, 5)).toBe(err);
   });
 
   it('refuses a message over the size limit, delivering what came before and nothing after', () => {
