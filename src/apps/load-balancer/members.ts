@@ -236,7 +236,8 @@ export const MOVE_TIMEOUT_MS = 120_000;
 export function expireMoves(state: LbState, now: number, out: LbAction[]): void {
   for (const v of state.vips.values()) {
     for (const m of v.members) {
-      if (m.vm !== 'suspended' || now - m.movedAt < MOVE_TIMEOUT_MS) continue;
+      // A paused VM has not moved (movedAt is -Infinity): it keeps its clients however long it pauses.
+      if (m.vm !== 'suspended' || m.movedAt === -Infinity || now - m.movedAt < MOVE_TIMEOUT_MS) continue;
       m.vm = 'gone';
       m.movedAt = -Infinity;
       v.candidates = undefined;

@@ -670,6 +670,18 @@ describe('load-balancer policy: a VM that is paused or moves keeps its clients',
     expect([...placedOn(h).values()]).not.toContain('m1');
   });
 
+  it('a paused VM keeps its clients however long it stays paused: only a move times out', () => {
+    const { h, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const before = placedOn(h);
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 10, state: 'paused', metrics: {} }));
+    h.exec(policy.tick(h.state, 11));
+    h.exec(policy.tick(h.state, 10 + policy.MOVE_TIMEOUT_MS));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('suspended');
+    expect(h.actions.some((a) => a.kind === 'forgetMember')).toBe(false);
+    expect(placedOn(h)).toEqual(before);
+  });
+
   it('a migration reported after the VM’s first sample on its new host changes nothing', () => {
     const { h } = build({ clients: 0 });
     h.exec(policy.sample(h.state, { vm: 'vm-1', time: 20, state: 'running', metrics: {} }));
