@@ -35,7 +35,8 @@ export interface VmSpec {
   metadataXml?: string;
 }
 
-function esc(s: string): string {
+/** Text escaped for an XML attribute or element. */
+export function esc(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -156,7 +156,7 @@ export class VigilRuntime {
         intervalMs: Math.round(m.intervalSeconds * 1000),
         callTimeoutMs: Math.round(m.callTimeoutSeconds * 1000),
         inventoryTtlMs: config.store.sampleTtlSeconds * 1000,
-        onRemove: (vm) => this.balancer.vmLeft(vm.uuid, vm.reason),
+        onRemove: (vm) => this.balancer.vmLeft(vm.uuid, vm.reason, vm.host),
       });
       this.monitor = monitoring.monitor;
       this.stops.push({ name: 'monitor', stop: () => monitoring.stop() });

@@ -221,9 +221,10 @@ export class LoadBalancerApp implements ControllerApp {
    * The monitor saw a VM leave its host: destroyed, shut off, undefined — its members stop taking clients
    * and their clients are placed again at once, without waiting for a sample that will never come — or
    * `migrated`: its members keep their clients and take no new ones until it runs on its new host.
+   * `host` is the monitor's label of the host it left (as in its samples).
    */
-  vmLeft(uuid: string, reason: string, time = this.clock()): void {
-    this.run(policy.vmLeft(this.state, this.clock(), uuid, reason, time));
+  vmLeft(uuid: string, reason: string, host?: string, time = this.clock()): void {
+    this.run(policy.vmLeft(this.state, this.clock(), uuid, reason, time, host));
   }
 
   onPortStatus(ev: PortStatusEvent): void {
@@ -239,6 +240,7 @@ export class LoadBalancerApp implements ControllerApp {
     this.run(
       policy.sample(this.state, {
         vm: s.uuid,
+        host: s.host,
         time: s.time,
         state: s.state,
         metrics: s.metrics,

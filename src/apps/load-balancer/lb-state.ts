@@ -126,8 +126,11 @@ export class LbState {
   readonly paths = new PathTable();
   /** Where each member address was last seen (its ARP), shared by every pool that uses the address. */
   readonly hostLocations = new Map<number, { mac: number; datapathId: bigint; ofport: number }>();
-  /** The newest metrics and run state of each member VM. */
-  readonly vmLoads = new Map<string, { load: MemberLoad; vm: VmServing }>();
+  /**
+   * The newest metrics and run state of each member VM, and the host it runs on (the monitor's label of
+   * the host whose sample last said it runs; absent while it is moving, or when samples name no host).
+   */
+  readonly vmLoads = new Map<string, { load: MemberLoad; vm: VmServing; host?: string }>();
   readonly traffic = new ClientTraffic();
   /** Whose each counted client flow is, from its cookie. */
   readonly flowOwner: CountedFlowOwner = countedFlowOwner(this);

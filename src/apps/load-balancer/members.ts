@@ -175,22 +175,34 @@ export function memberHealth(
   return out;
 }
 
-/** What the policy reads from a VM sample (the monitor's metrics map and state). */
+/** What the policy reads from a VM sample (the monitor's host label, metrics map and state). */
 export interface LbSample {
   vm: string;
+  host?: string;
   time: number;
   state?: string;
   metrics: Readonly<Record<string, number>>;
 }
 
 /**
+ * While a VM runs on one host, another host's word on it is about a copy that does not run: the target
+ * of a live migration, paused until the memory has moved (and stopped if the migration fails).
+ */
+function runsElsewhere(prev: { host?: string } | undefined, host: string | undefined): boolean {
+  return prev?.host !== undefined && host !== undefined && host !== prev.host;
+}
+
+/**
  * New metrics for a VM: members on it are scored on them. Its state decides what they may do
  * (balancer/vm-serving.ts): a VM gone takes its members' clients away, a paused or moving one keeps them.
+ * Only the host it runs on says it is not running.
  */
 export function sample(state: LbState, s: LbSample): LbAction[] {
   const out: LbAction[] = [];
   const prev = state.vmLoads.get(s.vm);
   if (prev !== undefined && s.time < prev.load.sampleTime) return out;
+  const vm = vmServing(s.state);
+  if (vm !== 'running' && runsElsewhere(prev, s.host)) return out;
   const mm = s.metrics;
   const rx = mm['net.rx_bytes_per_s'];
   const tx = mm['net.tx_bytes_per_s'];
@@ -203,21 +215,35 @@ export function sample(state: LbState, s: LbSample): LbAction[] {
     netBytesPerSec: rx !== undefined || tx !== undefined ? (rx ?? 0) + (tx ?? 0) : undefined,
     memoryFraction: used !== undefined && max ? used / max : memPct !== undefined ? memPct / 100 : undefined,
   };
-  const vm = vmServing(s.state);
   const known = vmChanged(state, s.vm, vm, `VM ${s.state}`, out, (m) => {
     m.load = load;
     m.pending = countPending(m, s.time);
     if (vm === 'running') m.movedAt = -Infinity;
   });
   // Kept per VM (of members only): a pool created later scores its members at once.
-  if (known) state.vmLoads.set(s.vm, { load, vm });
+  if (known) {
+    const host = vm === 'running' ? s.host : prev?.host;
+    state.vmLoads.set(s.vm, host === undefined ? { load, vm } : { load, vm, host });
+  }
   return out;
 }
 
-/** The VM left its host (`reason`: migrated, or destroyed, shut off, ...) at `time`. */
-export function vmLeft(state: LbState, now: number, uuid: string, reason: string, time: number): LbAction[] {
+/**
+ * The VM left `host` (`reason`: migrated, or destroyed, shut off, ...) at `time`. A live migration's
+ * source reports it only after the target has resumed the VM, and a failed migration's target reports
+ * its copy's end: what leaves a host other than the one the VM runs on changes nothing.
+ */
+export function vmLeft(
+  state: LbState,
+  now: number,
+  uuid: string,
+  reason: string,
+  time: number,
+  host?: string,
+): LbAction[] {
   const out: LbAction[] = [];
   const prev = state.vmLoads.get(uuid);
+  if (runsElsewhere(prev, host)) return out;
   // A sample from its new host, taken after it left, already said where it stands.
   if (prev !== undefined && prev.load.sampleTime > time) return out;
   const vm: VmServing = reason === 'migrated' ? 'suspended' : 'gone';
@@ -225,7 +251,10 @@ export function vmLeft(state: LbState, now: number, uuid: string, reason: string
     if (vm === 'suspended') m.movedAt = now;
   });
   const known = state.vmLoads.get(uuid);
-  if (known) known.vm = vm;
+  if (known) {
+    known.vm = vm;
+    delete known.host; // it runs nowhere now, until a host says it runs there
+  }
   return out;
 }
 
@@ -236,7 +265,8 @@ export const MOVE_TIMEOUT_MS = 120_000;
 export function expireMoves(state: LbState, now: number, out: LbAction[]): void {
   for (const v of state.vips.values()) {
     for (const m of v.members) {
-      if (m.vm !== 'suspended' || now - m.movedAt < MOVE_TIMEOUT_MS) continue;
+      // A paused VM has not moved (movedAt is -Infinity): it keeps its clients however long it pauses.
+      if (m.vm !== 'suspended' || m.movedAt === -Infinity || now - m.movedAt < MOVE_TIMEOUT_MS) continue;
       m.vm = 'gone';
       m.movedAt = -Infinity;
       v.candidates = undefined;

@@ -167,6 +167,15 @@ export function ensureLibvirtd(): Promise<void> {
 const QEMU_CONF = '/etc/libvirt/qemu.conf';
 const QEMU_CONF_LINES = 'user = "root"\ngroup = "root"\ndynamic_ownership = 0\nsecurity_driver = "none"\n';
 
+/** The qemu driver refuses to start without its user and group: creates them when absent. */
+export async function ensureQemuAccounts(): Promise<void> {
+  if (!(await succeeds('getent', ['group', 'kvm']))) await run('groupadd', ['-r', 'kvm']);
+  if (!(await succeeds('getent', ['group', 'libvirt-qemu']))) await run('groupadd', ['-r', 'libvirt-qemu']);
+  if (!(await succeeds('getent', ['passwd', 'libvirt-qemu']))) {
+    await run('useradd', ['-r', '-g', 'libvirt-qemu', '-G', 'kvm', 'libvirt-qemu']);
+  }
+}
+
 async function startLibvirtd(): Promise<void> {
   const libvirtd = await requireProgram('libvirtd', 'libvirt-daemon');
   const virtlogd = await requireProgram('virtlogd', 'libvirt-daemon');
@@ -176,12 +185,7 @@ async function startLibvirtd(): Promise<void> {
   for (const dir of ['/var/log/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/run/libvirt']) {
     await mkdir(dir, { recursive: true });
   }
-  // The qemu driver refuses to start without its user and group.
-  if (!(await succeeds('getent', ['group', 'kvm']))) await run('groupadd', ['-r', 'kvm']);
-  if (!(await succeeds('getent', ['group', 'libvirt-qemu']))) await run('groupadd', ['-r', 'libvirt-qemu']);
-  if (!(await succeeds('getent', ['passwd', 'libvirt-qemu']))) {
-    await run('useradd', ['-r', '-g', 'libvirt-qemu', '-G', 'kvm', 'libvirt-qemu']);
-  }
+  await ensureQemuAccounts();
   let conf = '';
   try {
     conf = await readFile(QEMU_CONF, 'utf8');

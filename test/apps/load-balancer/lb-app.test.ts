@@ -215,6 +215,29 @@ describe('load-balancer app: a VM that leaves', () => {
   });
 });
 
+describe('load-balancer app: a VM copy that ends on another host', () => {
+  it('leaves the member of a VM running elsewhere serving; the end on its own host takes it down', async () => {
+    const store = new MemoryStore(LIMITS);
+    const app = await startApp(store, []);
+    const t = Date.now();
+    await store.putSample(
+      vmSample({ uuid: 'vm-1', host: 'compute-1', time: t, state: 'running', metrics: {} }),
+    );
+    await settle();
+    const m1 = app.state.vips.get('web-pool')!.memberById.get('m1')!;
+    // A live migration to compute-2: its paused copy there, then that copy's end (the migration failed).
+    await store.putSample(
+      vmSample({ uuid: 'vm-1', host: 'compute-2', time: t + 1, state: 'paused', metrics: {} }),
+    );
+    await settle();
+    app.vmLeft('vm-1', 'stopped', 'compute-2');
+    expect(m1.vm).toBe('running');
+    app.vmLeft('vm-1', 'destroyed', 'compute-1');
+    expect(m1.vm).toBe('gone');
+    app.stop();
+  });
+});
+
 describe('load-balancer app: what it serves', () => {
   it('refuses an inconsistent set of pools and keeps serving the one it had', async () => {
     const store = new MemoryStore(LIMITS);

@@ -670,6 +670,65 @@ describe('load-balancer policy: a VM that is paused or moves keeps its clients',
     expect([...placedOn(h).values()]).not.toContain('m1');
   });
 
+  it('a paused VM keeps its clients however long it stays paused: only a move times out', () => {
+    const { h, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const before = placedOn(h);
+    h.exec(policy.sample(h.state, { vm: 'vm-1', time: 10, state: 'paused', metrics: {} }));
+    h.exec(policy.tick(h.state, 11));
+    h.exec(policy.tick(h.state, 10 + policy.MOVE_TIMEOUT_MS));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('suspended');
+    expect(h.actions.some((a) => a.kind === 'forgetMember')).toBe(false);
+    expect(placedOn(h)).toEqual(before);
+  });
+
+  /** The member's VM states the policy's events said, in order. */
+  const vmEvents = (h: Harness) =>
+    h.actions.flatMap((a) =>
+      a.kind === 'event' && /^member-(suspended|resumed|up|down)$/.test(a.event.type) ? [a.event.type] : [],
+    );
+
+  it('during a live migration only the host the VM runs on says what it does', () => {
+    const { h, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const before = placedOn(h);
+    const m1 = () => h.state.vips.get('web-pool')!.memberById.get('m1')!;
+    const at = (host: string, time: number, state: string) =>
+      h.exec(policy.sample(h.state, { vm: 'vm-1', host, time, state, metrics: {} }));
+    at('A', 10, 'running');
+    // The target's copy waits, paused, for the memory while the VM still runs on its source.
+    at('B', 11, 'paused');
+    at('A', 12, 'running');
+    expect(m1().vm).toBe('running');
+    expect(vmEvents(h)).toEqual([]);
+    // The source pauses it for the last round, the target resumes it; the source reports that it left
+    // (STOPPED, MIGRATED) only after that.
+    at('A', 13, 'paused');
+    at('B', 14, 'running');
+    h.exec(policy.vmLeft(h.state, 16, 'vm-1', 'migrated', 16, 'A'));
+    expect(m1().vm).toBe('running');
+    expect(vmEvents(h)).toEqual(['member-suspended', 'member-resumed']);
+    // From now on host B is the one that counts: its pause suspends the member, host A says nothing.
+    at('A', 17, 'paused');
+    expect(m1().vm).toBe('running');
+    at('B', 18, 'paused');
+    expect(m1().vm).toBe('suspended');
+    expect(placedOn(h)).toEqual(before);
+  });
+
+  it('a migration that fails on its target leaves the VM and its clients on its source', () => {
+    const { h, clients } = build({ clients: 6 });
+    for (const c of clients) h.connect(c.host, c, VMAC);
+    const before = placedOn(h);
+    h.exec(policy.sample(h.state, { vm: 'vm-1', host: 'A', time: 10, state: 'running', metrics: {} }));
+    h.exec(policy.sample(h.state, { vm: 'vm-1', host: 'B', time: 11, state: 'paused', metrics: {} }));
+    // The target's copy stops (libvirt: STOPPED, FAILED); the VM goes on running on host A.
+    h.exec(policy.vmLeft(h.state, 12, 'vm-1', 'stopped', 12, 'B'));
+    expect(h.state.vips.get('web-pool')!.memberById.get('m1')!.vm).toBe('running');
+    expect(h.actions.some((a) => a.kind === 'forgetMember')).toBe(false);
+    expect(placedOn(h)).toEqual(before);
+  });
+
   it('a migration reported after the VM’s first sample on its new host changes nothing', () => {
     const { h } = build({ clients: 0 });
     h.exec(policy.sample(h.state, { vm: 'vm-1', time: 20, state: 'running', metrics: {} }));
